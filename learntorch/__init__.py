@@ -1,0 +1,40 @@
+"""learntorch: PyTorch's core, rebuilt with Numba kernels, to learn how it works.
+
+    import learntorch as torch
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    x.grad  # tensor([2., 4.])
+"""
+from __future__ import annotations
+
+from . import _dtype
+from ._device import device
+from ._dtype import (bool_ as bool, double, float32, float64, float_ as float, get_default_dtype, int64, long,
+                     promote_types, set_default_dtype)
+from ._dtype import dtype
+from ._tensor import Size, Tensor
+from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
+                        ones_like, tensor, zeros, zeros_like)
+from .random import (Generator, default_generator, initial_seed, manual_seed, rand, rand_like, randint,
+                     randint_like, randn, randn_like, randperm)
+from . import autograd
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .ops import (abs, add, all, any, argmax, argmin, cat, clamp, cos, div, eq, exp, flatten, ge, gt, isnan, le,
+                  log, log_softmax, logical_and, logical_not, logical_or, lt, matmul, max, maximum, mean, min,
+                  minimum, mul, ne, neg, permute, pow, prod, relu, reshape, sigmoid, sign, sin, softmax, sqrt,
+                  squeeze, stack, std, sub, sum, tanh, transpose, unsqueeze, var, where)
+
+clip = clamp
+int = int64
+__version__ = "0.1.0"
+
+
+def is_tensor(obj: object) -> "builtins.bool":
+    return isinstance(obj, Tensor)
+
+
+def result_type(a: object, b: object) -> dtype:
+    return _dtype.result_type(a, b)
+
+
+import builtins  # noqa: E402  (used in annotations above; names like `bool` are shadowed here)

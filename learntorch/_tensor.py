@@ -1,0 +1,477 @@
+"""``learntorch.Tensor``: storage + shape + strides + offset, and the autograd fields.
+
+The class holds metadata and forwards every computation to a differentiable Function in
+``learntorch.ops``; those call the kernels of the tensor's device backend. Read it top to
+bottom: layout, autograd fields, conversion, then the op methods (one line each).
+"""
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+from . import _dtype as dt
+from ._device import device as Device
+from ._storage import VersionCounter, contiguous_strides, is_contiguous, numel
+
+if TYPE_CHECKING:
+    from .autograd.function import Node
+
+
+class Tensor:
+    """A strided n-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("_storage", "_shape", "_strides", "_offset", "_dtype", "_device", "_version_counter",
+                 "_base", "_requires_grad", "grad", "grad_fn", "_output_nr", "_grad_accumulator",
+                 "_hooks", "_retains_grad", "__weakref__", "__dict__")
+
+    # ------------------------------------------------------------------ layout
+    @classmethod
+    def _make(cls, storage: Any, shape: tuple[int, ...], strides: tuple[int, ...] | None = None,
+              offset: int = 0, *, dtype: dt.dtype, device: Device,
+              base: "Tensor | None" = None) -> "Tensor":
+        """Wrap ``storage`` (a flat backend array) as a tensor; views pass ``base``."""
+        t = object.__new__(cls)
+        t._storage = storage
+        t._shape = tuple(int(s) for s in shape)
+        t._strides = contiguous_strides(t._shape) if strides is None else tuple(strides)
+        t._offset = int(offset)
+        t._dtype = dtype
+        t._device = device
+        t._base = base
+        t._version_counter = base._version_counter if base is not None else VersionCounter()
+        t._requires_grad = False
+        t.grad = None
+        t.grad_fn = None
+        t._output_nr = 0
+        t._grad_accumulator = None
+        t._hooks = None
+        t._retains_grad = False
+        return t
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Tensor":
+        from ._creation import tensor
+        if len(args) == 1 and not kwargs and not isinstance(args[0], int):
+            return tensor(args[0])
+        from ._creation import empty
+        return empty(*args, **kwargs)
+
+    @property
+    def shape(self) -> "Size":
+        return Size(self._shape)
+
+    def size(self, dim: int | None = None) -> "Size | int":
+        return Size(self._shape) if dim is None else self._shape[self._wrap_dim(dim)]
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        return self._strides if dim is None else self._strides[self._wrap_dim(dim)]
+
+    def storage_offset(self) -> int:
+        return self._offset
+
+    def dim(self) -> int:
+        return len(self._shape)
+
+    ndim = property(dim)
+
+    def numel(self) -> int:
+        return numel(self._shape)
+
+    def element_size(self) -> int:
+        return self._dtype.itemsize
+
+    def is_contiguous(self) -> bool:
+        return is_contiguous(self._shape, self._strides)
+
+    @property
+    def dtype(self) -> dt.dtype:
+        return self._dtype
+
+    @property
+    def device(self) -> Device:
+        return self._device
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._device.type == "cuda"
+
+    @property
+    def _version(self) -> int:
+        return self._version_counter.value
+
+    def _bump_version(self) -> None:
+        self._version_counter.value += 1
+
+    @property
+    def _backend(self):
+        from .backends import backend_for
+        return backend_for(self._device)
+
+    def _wrap_dim(self, dim: int, ndim: int | None = None) -> int:
+        n = self.dim() if ndim is None else ndim
+        lo, hi = (-1, 0) if n == 0 else (-n, n - 1)
+        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+            raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+        if not lo <= dim <= hi:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+        return int(dim) % max(n, 1)
+
+    # ------------------------------------------------------------------ autograd fields
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if self.grad_fn is not None and not flag:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if flag and not self._dtype.is_floating_point:
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients (got {self._dtype}); "
+                "convert first, e.g. x.float().requires_grad_()")
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None and not self._retains_grad:
+            self._retains_grad = True
+            self.grad_fn._retained[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> "RemovableHandle":
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            hooks = self.grad_fn._pre_hooks.setdefault(self._output_nr, {})
+        else:
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks
+        return RemovableHandle(hooks, hook)
+
+    def detach(self) -> "Tensor":
+        """A new tensor over the same storage, outside the graph."""
+        t = Tensor._make(self._storage, self._shape, self._strides, self._offset,
+                         dtype=self._dtype, device=self._device, base=self)
+        return t
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        return self.detach()
+
+    @data.setter
+    def data(self, other: "Tensor") -> None:
+        self._storage, self._shape, self._strides, self._offset = (
+            other._storage, other._shape, other._strides, other._offset)
+        self._dtype, self._device, self._version_counter = other._dtype, other._device, other._version_counter
+
+    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Sequence["Tensor"] | None = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
+        from .autograd.engine import backward
+        backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+
+    # ------------------------------------------------------------------ conversion
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """A NumPy view of the same memory (a CPU tensor that doesn't require grad)."""
+        if self._device.type != "cpu":
+            raise TypeError(
+                f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to "
+                "copy the tensor to host memory first.")
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._as_numpy()
+
+    def _as_numpy(self) -> np.ndarray:
+        """The strided NumPy view of a CPU tensor (shares memory)."""
+        item = self._dtype.itemsize
+        return np.lib.stride_tricks.as_strided(
+            self._storage[self._offset:] if self.numel() else self._storage,
+            self._shape, tuple(s * item for s in self._strides))
+
+    def _host_numpy(self) -> np.ndarray:
+        """The values as a NumPy array on the host, copying from a device if needed."""
+        return self._as_numpy() if self._device.type == "cpu" else self.cpu()._as_numpy()
+
+    def item(self) -> float | int | bool:
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.numel()} elements cannot be converted to Scalar "
+                "(item() needs exactly one element; index or reduce first)")
+        return self._host_numpy().reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._host_numpy().tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        a = self.detach().numpy() if self._device.type == "cpu" else self._host_numpy()
+        return a if dtype is None else a.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (shape {list(self._shape)})")
+        return bool(self.item())
+
+    def __index__(self) -> int:
+        if self._dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __len__(self) -> int:
+        if not self._shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self._shape[0]
+
+    def __iter__(self):
+        if not self._shape:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        from ._format import tensor_repr
+        return tensor_repr(self)
+
+    def __reduce_ex__(self, protocol: int):
+        raise TypeError("learntorch tensors are not pickled; use learntorch.save(obj, path)")
+
+    # ------------------------------------------------------------------ dtype and device
+    def to(self, *args: Any, dtype: dt.dtype | None = None, device: Any = None,
+           copy: bool = False) -> "Tensor":
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
+        from ._device import as_device
+        for a in args:
+            if isinstance(a, dt.dtype):
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype, device = a.dtype, a.device
+            else:
+                device = a
+        out = self
+        if device is not None and as_device(device) != self._device:
+            from .ops.convert import ToDevice
+            out = ToDevice.apply(out, as_device(device))
+        if dtype is not None and dtype is not out._dtype:
+            from .ops.convert import Cast
+            out = Cast.apply(out, dtype)
+        if copy and out is self:
+            out = self.clone()
+        return out
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self.to(other.dtype)
+
+    def float(self) -> "Tensor":
+        return self.to(dt.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(dt.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(dt.int64)
+
+    def int(self) -> "Tensor":
+        """Differs from PyTorch: learntorch has no int32, so this gives int64."""
+        return self.to(dt.int64)
+
+    def bool(self) -> "Tensor":
+        return self.to(dt.bool_)
+
+    def is_floating_point(self) -> bool:
+        return self._dtype.is_floating_point
+
+    def cpu(self) -> "Tensor":
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> "Tensor":
+        return self.to("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
+
+    # ------------------------------------------------------------------ ops (see learntorch.ops)
+    def clone(self) -> "Tensor":
+        return _ops().Clone.apply(self)
+
+    def contiguous(self) -> "Tensor":
+        return self if self.is_contiguous() else _ops().Clone.apply(self)
+
+    def __add__(self, other): return _ops().add(self, other)
+    def __radd__(self, other): return _ops().add(other, self)
+    def __sub__(self, other): return _ops().sub(self, other)
+    def __rsub__(self, other): return _ops().sub(other, self)
+    def __mul__(self, other): return _ops().mul(self, other)
+    def __rmul__(self, other): return _ops().mul(other, self)
+    def __truediv__(self, other): return _ops().div(self, other)
+    def __rtruediv__(self, other): return _ops().div(other, self)
+    def __pow__(self, other): return _ops().pow(self, other)
+    def __rpow__(self, other): return _ops().pow(other, self)
+    def __matmul__(self, other): return _ops().matmul(self, other)
+    def __rmatmul__(self, other): return _ops().matmul(other, self)
+    def __neg__(self): return _ops().neg(self)
+    def __pos__(self): return self
+    def __abs__(self): return _ops().abs(self)
+    def __eq__(self, other): return _ops().eq(self, other)  # type: ignore[override]
+    def __ne__(self, other): return _ops().ne(self, other)  # type: ignore[override]
+    def __lt__(self, other): return _ops().lt(self, other)
+    def __le__(self, other): return _ops().le(self, other)
+    def __gt__(self, other): return _ops().gt(self, other)
+    def __ge__(self, other): return _ops().ge(self, other)
+    def __and__(self, other): return _ops().logical_and(self, other)
+    def __or__(self, other): return _ops().logical_or(self, other)
+    def __invert__(self): return _ops().logical_not(self)
+    def __getitem__(self, key): return _ops().getitem(self, key)
+    def __setitem__(self, key, value): _ops().setitem(self, key, value)
+
+    def add(self, other, alpha=1): return _ops().add(self, other if alpha == 1 else other * alpha)
+    def sub(self, other, alpha=1): return _ops().sub(self, other if alpha == 1 else other * alpha)
+    def mul(self, other): return _ops().mul(self, other)
+    def div(self, other): return _ops().div(self, other)
+    def pow(self, exponent): return _ops().pow(self, exponent)
+    def matmul(self, other): return _ops().matmul(self, other)
+    def mm(self, other): return _ops().matmul(self, other)
+    def neg(self): return _ops().neg(self)
+    def exp(self): return _ops().exp(self)
+    def log(self): return _ops().log(self)
+    def sqrt(self): return _ops().sqrt(self)
+    def abs(self): return _ops().abs(self)
+    def sin(self): return _ops().sin(self)
+    def cos(self): return _ops().cos(self)
+    def tanh(self): return _ops().tanh(self)
+    def sigmoid(self): return _ops().sigmoid(self)
+    def relu(self): return _ops().relu(self)
+    def sign(self): return _ops().sign(self)
+    def square(self): return _ops().mul(self, self)
+    def reciprocal(self): return _ops().div(1.0, self)
+    def clamp(self, min=None, max=None): return _ops().clamp(self, min, max)
+    clip = clamp
+    def maximum(self, other): return _ops().maximum(self, other)
+    def minimum(self, other): return _ops().minimum(self, other)
+    def eq(self, other): return _ops().eq(self, other)
+    def ne(self, other): return _ops().ne(self, other)
+    def lt(self, other): return _ops().lt(self, other)
+    def le(self, other): return _ops().le(self, other)
+    def gt(self, other): return _ops().gt(self, other)
+    def ge(self, other): return _ops().ge(self, other)
+    def logical_not(self): return _ops().logical_not(self)
+    def masked_fill(self, mask, value): return _ops().where(mask, value, self)
+
+    def sum(self, dim=None, keepdim=False, *, dtype=None): return _ops().sum(self, dim, keepdim, dtype=dtype)
+    def mean(self, dim=None, keepdim=False): return _ops().mean(self, dim, keepdim)
+    def prod(self, dim=None, keepdim=False): return _ops().prod(self, dim, keepdim)
+    def var(self, dim=None, keepdim=False, *, unbiased=None, correction=None):
+        return _ops().var(self, dim, keepdim, unbiased=unbiased, correction=correction)
+    def std(self, dim=None, keepdim=False, *, unbiased=None, correction=None):
+        return _ops().std(self, dim, keepdim, unbiased=unbiased, correction=correction)
+    def max(self, dim=None, keepdim=False): return _ops().max(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False): return _ops().min(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False): return _ops().argmax(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False): return _ops().argmin(self, dim, keepdim)
+    def all(self): return _ops().all(self)
+    def any(self): return _ops().any(self)
+    def softmax(self, dim): return _ops().softmax(self, dim)
+    def log_softmax(self, dim): return _ops().log_softmax(self, dim)
+
+    def view(self, *shape): return _ops().view(self, *shape)
+    def view_as(self, other): return _ops().view(self, other.shape)
+    def reshape(self, *shape): return _ops().reshape(self, *shape)
+    def reshape_as(self, other): return _ops().reshape(self, other.shape)
+    def permute(self, *dims): return _ops().permute(self, *dims)
+    def transpose(self, dim0, dim1): return _ops().transpose(self, dim0, dim1)
+    def t(self):
+        if self.dim() > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.dim()}D")
+        return self if self.dim() < 2 else _ops().transpose(self, 0, 1)
+    @property
+    def T(self): return _ops().permute(self, *reversed(range(self.dim())))
+    @property
+    def mT(self): return _ops().transpose(self, -2, -1)
+    def expand(self, *sizes): return _ops().expand(self, *sizes)
+    def expand_as(self, other): return _ops().expand(self, other.shape)
+    def squeeze(self, dim=None): return _ops().squeeze(self, dim)
+    def unsqueeze(self, dim): return _ops().unsqueeze(self, dim)
+    def flatten(self, start_dim=0, end_dim=-1): return _ops().flatten(self, start_dim, end_dim)
+    def unflatten(self, dim, sizes): return _ops().unflatten(self, dim, sizes)
+
+    # in place: each bumps the version counter
+    def add_(self, other, alpha=1): return _ops().inplace(self, "add", other if alpha == 1 else other * alpha)
+    def sub_(self, other, alpha=1): return _ops().inplace(self, "sub", other if alpha == 1 else other * alpha)
+    def mul_(self, other): return _ops().inplace(self, "mul", other)
+    def div_(self, other): return _ops().inplace(self, "div", other)
+    def clamp_(self, min=None, max=None): return _ops().inplace(self, "clamp", min, max)
+    def relu_(self): return _ops().inplace(self, "relu")
+    def zero_(self): return _ops().fill_(self, 0)
+    def fill_(self, value): return _ops().fill_(self, value)
+    def copy_(self, src): return _ops().copy_(self, src)
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        from . import random
+        return self.copy_(random.randn(*self._shape, dtype=self._dtype, generator=generator) * std + mean)
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        from . import random
+        return self.copy_(random.rand(*self._shape, dtype=self._dtype, generator=generator) * (b - a) + a)
+
+
+class Size(tuple):
+    """``tensor.shape``: a tuple that prints as ``learntorch.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"learntorch.Size({list(self)})"
+
+    def numel(self) -> int:
+        return numel(self)
+
+
+class RemovableHandle:
+    """Returned by ``register_*hook``; ``handle.remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict, hook: Callable) -> None:
+        RemovableHandle._next_id += 1
+        self.id = RemovableHandle._next_id
+        self._hooks = hooks
+        hooks[self.id] = hook
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def _ops():
+    from . import ops
+    return ops

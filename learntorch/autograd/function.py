@@ -1,0 +1,196 @@
+"""``Function`` and the graph node it records.
+
+A ``Function`` subclass defines ``forward(ctx, *args)`` (runs the kernels, with grad off) and
+``backward(ctx, *grad_outputs)`` (returns one gradient per forward argument, built from
+differentiable tensor ops so that ``create_graph=True`` gives second derivatives).
+``Function.apply`` runs forward and, when grad is on and an input requires grad, records the
+node: the ``ctx`` object *is* the node, ``grad_fn`` of the outputs::
+
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return backend.zip("mul", a, b)
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors
+            return g * b, g * a
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from .grad_mode import is_grad_enabled, no_grad
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+class Node:
+    """A node of the backward graph (a ``grad_fn``)."""
+
+    _sequence = 0
+
+    def __init__(self) -> None:
+        Node._sequence += 1
+        self._sequence_nr = Node._sequence
+        self.next_functions: tuple[tuple[Node | None, int], ...] = ()
+        self._pre_hooks: dict[int, dict] = {}   # output_nr -> {id: hook(grad)}
+        self._hooks: dict = {}                  # {id: hook(grad_inputs, grad_outputs)}
+        self._retained: dict[int, weakref.ref] = {}  # output_nr -> tensor that retains grad
+        self.metadata: dict = {}
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def register_hook(self, fn: Any):
+        from .._tensor import RemovableHandle
+        return RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn: Any):
+        from .._tensor import RemovableHandle
+        return RemovableHandle(self._pre_hooks.setdefault(0, {}), fn)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def _free(self) -> None:
+        pass
+
+
+class AccumulateGrad(Node):
+    """The node that adds a gradient into a leaf tensor's ``.grad``."""
+
+    def __init__(self, variable: Any) -> None:
+        super().__init__()
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self) -> Any:
+        return self._variable()
+
+
+class BackwardNode(Node):
+    """The ``ctx`` of a Function call; subclassed per Function as ``<Name>Backward0``."""
+
+    _function: type["Function"]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._saved: tuple | None = ()
+        self._saved_versions: tuple[int, ...] = ()
+        self._freed = False
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self._non_differentiable: set[int] = set()
+        self._output_meta: list[tuple] = []  # (shape, dtype, device) per output, to make zero grads
+
+    # --- the ctx API used inside forward/backward
+    def save_for_backward(self, *tensors: Any) -> None:
+        self._saved = tensors
+        self._saved_versions = tuple(t._version if t is not None else 0 for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        for i, (t, v) in enumerate(zip(self._saved, self._saved_versions)):
+            if t is not None and t._version != v:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{t.dtype.name} tensor of shape {list(t.shape)}], which is "
+                    f"saved tensor {i} of {self.name()}, is at version {t._version}; expected version "
+                    f"{v} instead. Hint: replace the in-place op (e.g. x.add_(y), x[...] = v) by its "
+                    "out-of-place form (x = x + y), or clone() the tensor before modifying it.")
+        return self._saved
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        self._non_differentiable.update(id(t) for t in tensors)
+
+    def _free(self) -> None:
+        self._saved = None
+        self._freed = True
+
+    def backward(self, *grad_outputs: Any) -> tuple:
+        """Run the Function's backward; always returns a tuple, one entry per forward argument."""
+        grads = self._function.backward(self, *grad_outputs)
+        return grads if isinstance(grads, tuple) else (grads,)
+
+
+class FunctionMeta(type):
+    """Gives each Function subclass its own node class, named ``<Name>Backward0`` by default."""
+
+    def __init__(cls, name: str, bases: tuple, attrs: dict) -> None:
+        super().__init__(name, bases, attrs)
+        node_name = attrs.get("node_name", f"{name}Backward0" if attrs.get("__module__", "").startswith(
+            "learntorch.") else f"{name}Backward")
+        cls._node_cls = type(node_name, (BackwardNode,), {"_function": cls})
+
+
+class Function(metaclass=FunctionMeta):
+    """Base class of differentiable operations (as ``torch.autograd.Function``)."""
+
+    @staticmethod
+    def forward(ctx: BackwardNode, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx: BackwardNode, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        from .._tensor import Tensor
+        ctx = cls._node_cls()
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        record = is_grad_enabled() and any(ctx.needs_input_grad)
+        with no_grad():
+            outputs = cls.forward(ctx, *args, **kwargs)
+        if not record:
+            ctx._free()
+            return outputs
+        ctx.next_functions = tuple(gradient_edge(a) if isinstance(a, Tensor) else (None, 0) for a in args)
+        single = not isinstance(outputs, tuple)
+        for nr, out in enumerate((outputs,) if single else outputs):
+            if isinstance(out, Tensor):
+                ctx._output_meta.append((out._shape, out._dtype, out._device))
+                if id(out) not in ctx._non_differentiable and out._dtype.is_floating_point:
+                    out.grad_fn, out._output_nr, out._requires_grad = ctx, nr, True
+            else:
+                ctx._output_meta.append(None)
+        return outputs
+
+
+def gradient_edge(t: Any) -> tuple[Node | None, int]:
+    """Where a gradient for tensor ``t`` goes: its grad_fn, its AccumulateGrad, or nowhere."""
+    if t.grad_fn is not None:
+        return t.grad_fn, t._output_nr
+    if t._requires_grad:
+        acc = t._grad_accumulator() if t._grad_accumulator is not None else None
+        if acc is None:
+            acc = AccumulateGrad(t)
+            t._grad_accumulator = weakref.ref(acc)
+        return acc, 0
+    return None, 0
+
+
+class once_differentiable:
+    """Marks a backward whose own computation is not differentiable (a second backward raises)."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        return self
+
+    def __call__(self, ctx: Any, *grads: Any) -> Any:
+        from .grad_mode import is_grad_enabled as enabled
+        if enabled() and any(g is not None and g._requires_grad for g in grads):
+            raise RuntimeError(
+                f"{ctx.name()} is not differentiable twice: its backward runs raw kernels. "
+                "Use create_graph=False for this op.")
+        with no_grad():
+            return self.fn(ctx, *grads)

@@ -1,0 +1,197 @@
+"""Elementwise kernels: ``map`` (unary) and ``zip`` (binary, broadcast), and ``where``.
+
+Every elementwise op in learntorch runs through one of three loops. Written as plain Python,
+with ``index(t, i)`` the storage position of element ``i`` of a strided, broadcast tensor::
+
+    map:    for i in range(out.size): out[i] = f(a[index(a, i)])
+    zip:    for i in range(out.size): out[i] = f(a[index(a, i)], b[index(b, i)])
+    where:  for i in range(out.size): out[i] = a[...] if cond[...] else b[...]
+
+``f`` is chosen by an integer op code (``UNARY_OPS``/``BINARY_OPS``). Each (kernel, op) pair
+is its own ``@njit`` function, made by ``map_kernel(op)``/``zip_kernel(op)``; the op code is a
+compile-time constant, so Numba folds the ``if op == ...`` chain away and LLVM vectorises the
+loop. Numba caches each one on disk (``cache=True``); they compile on first use, once per dtype.
+
+Storage is a flat 1-D array; a tensor view is (storage, offset, strides). To keep the inner
+loop contiguous and cheap, the index arithmetic runs once per *row* (the last dimension), and
+rows are split into tiles of ``TILE`` elements that ``prange`` shares between threads.
+"""
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import numpy as np
+from numba import njit, prange
+
+TILE = 16384
+# reassociation lets LLVM vectorise; no "nnan"/"ninf", so NaN and inf checks survive
+FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
+
+UNARY_OPS = {name: code for code, name in enumerate(
+    ["identity", "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
+     "sign", "logical_not"])}
+BINARY_OPS = {name: code for code, name in enumerate(
+    ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "relu_grad",
+     "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or"])}
+COMPARISONS = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_not"}
+
+
+@njit(inline="always")
+def unary(op, x):
+    """The scalar function behind map op ``op``."""
+    if op == 0:
+        return x
+    elif op == 1:
+        return -x
+    elif op == 2:
+        return math.exp(x)
+    elif op == 3:
+        return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+    elif op == 4:
+        return math.sqrt(x) if x >= 0 else math.nan
+    elif op == 5:
+        return abs(x)
+    elif op == 6:
+        return math.sin(x)
+    elif op == 7:
+        return math.cos(x)
+    elif op == 8:
+        return math.tanh(x)
+    elif op == 9:  # sigmoid, stable for large |x|
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        z = math.exp(x)
+        return z / (1.0 + z)
+    elif op == 10:
+        return max(x, 0)
+    elif op == 11:
+        return (x > 0) - (x < 0)
+    else:
+        return not x
+
+
+@njit(inline="always")
+def binary(op, x, y):
+    """The scalar function behind zip op ``op``."""
+    if op == 0:
+        return x + y
+    elif op == 1:
+        return x - y
+    elif op == 2:
+        return x * y
+    elif op == 3:
+        return x / y
+    elif op == 4:
+        return x ** y
+    elif op == 5:  # maximum/minimum propagate NaN, as torch does
+        return x if (x > y or x != x) else y
+    elif op == 6:
+        return x if (x < y or x != x) else y
+    elif op == 7:  # relu backward: pass the gradient y where the output x is positive
+        return y if x > 0 else 0
+    elif op == 8:
+        return x == y
+    elif op == 9:
+        return x != y
+    elif op == 10:
+        return x < y
+    elif op == 11:
+        return x <= y
+    elif op == 12:
+        return x > y
+    elif op == 13:
+        return x >= y
+    elif op == 14:
+        return bool(x) and bool(y)
+    else:
+        return bool(x) or bool(y)
+
+
+@njit(cache=True)
+def row_offset(row, shape, strides, offset):
+    """Storage position of the first element of ``row`` (all dims but the last)."""
+    pos = offset
+    rest = np.int64(row)  # prange indices arrive as uint64; keep the math signed
+    for d in range(shape.size - 2, -1, -1):
+        pos += (rest % shape[d]) * strides[d]
+        rest //= shape[d]
+    return pos
+
+
+@cache
+def map_kernel(op: int):
+    """``out[i] = unary(op, a[index(a, i)])`` over a contiguous ``out`` of ``shape``."""
+
+    @njit(parallel=True, fastmath=FASTMATH, cache=True)
+    def map_loop(out, shape, a, a_off, a_strides):
+        inner = shape[shape.size - 1]
+        rows = out.size // inner
+        tiles = (inner + TILE - 1) // TILE
+        sa = a_strides[shape.size - 1]
+        for t in prange(rows * tiles):
+            r = t // tiles
+            j0 = (t - r * tiles) * TILE
+            j1 = min(j0 + TILE, inner)
+            ia = row_offset(r, shape, a_strides, a_off)
+            o = out[r * inner:(r + 1) * inner]
+            if sa == 1:
+                src = a[ia:ia + inner]
+                for j in range(j0, j1):
+                    o[j] = unary(op, src[j])
+            else:
+                for j in range(j0, j1):
+                    o[j] = unary(op, a[ia + j * sa])
+
+    return map_loop
+
+
+@cache
+def zip_kernel(op: int):
+    """``out[i] = binary(op, a[index(a, i)], b[index(b, i)])``; broadcast dims have stride 0."""
+
+    @njit(parallel=True, fastmath=FASTMATH, cache=True)
+    def zip_loop(out, shape, a, a_off, a_strides, b, b_off, b_strides):
+        inner = shape[shape.size - 1]
+        rows = out.size // inner
+        tiles = (inner + TILE - 1) // TILE
+        sa = a_strides[shape.size - 1]
+        sb = b_strides[shape.size - 1]
+        for t in prange(rows * tiles):
+            r = t // tiles
+            j0 = (t - r * tiles) * TILE
+            j1 = min(j0 + TILE, inner)
+            ia = row_offset(r, shape, a_strides, a_off)
+            ib = row_offset(r, shape, b_strides, b_off)
+            o = out[r * inner:(r + 1) * inner]
+            if sa == 1 and sb == 1:  # the common, vectorisable cases first
+                x, y = a[ia:ia + inner], b[ib:ib + inner]
+                for j in range(j0, j1):
+                    o[j] = binary(op, x[j], y[j])
+            elif sa == 1 and sb == 0:
+                x, yv = a[ia:ia + inner], b[ib]
+                for j in range(j0, j1):
+                    o[j] = binary(op, x[j], yv)
+            elif sa == 0 and sb == 1:
+                xv, y = a[ia], b[ib:ib + inner]
+                for j in range(j0, j1):
+                    o[j] = binary(op, xv, y[j])
+            else:
+                for j in range(j0, j1):
+                    o[j] = binary(op, a[ia + j * sa], b[ib + j * sb])
+
+    return zip_loop
+
+
+@njit(parallel=True, cache=True)
+def where_loop(out, shape, c, c_off, c_strides, a, a_off, a_strides, b, b_off, b_strides):
+    """``out[i] = a[index(a, i)] if c[index(c, i)] else b[index(b, i)]``."""
+    n = shape.size - 1
+    inner = shape[n]
+    for r in prange(out.size // inner):
+        ic = row_offset(r, shape, c_strides, c_off)
+        ia = row_offset(r, shape, a_strides, a_off)
+        ib = row_offset(r, shape, b_strides, b_off)
+        for j in range(inner):
+            out[r * inner + j] = (a[ia + j * a_strides[n]] if c[ic + j * c_strides[n]]
+                                  else b[ib + j * b_strides[n]])

@@ -1,0 +1,99 @@
+"""Reduction kernels: ``reduce`` (sum, prod, max, min) and ``arg_reduce`` (argmax, argmin).
+
+The input is viewed as two groups of dims: the kept dims (one output element each) and the
+reduced dims. As plain Python::
+
+    for o in range(out.size):                 # parallel over outputs
+        acc = init                            # 0 for sum, -inf for max, ...
+        for k in range(reduced_size):         # the last reduced dim is the inner loop
+            acc = fold(acc, a[index(a, o, k)])
+        out[o] = acc
+
+A full reduction of a large tensor has one output, so it runs in two passes: partial results
+over tiles in parallel, then a reduction of the partials (see CPUBackend.reduce).
+"""
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import numpy as np
+from numba import njit, prange
+
+from .elementwise import FASTMATH, row_offset
+
+REDUCE_OPS = {"sum": 0, "prod": 1, "max": 2, "min": 3}
+ARG_REDUCE_OPS = {"argmax": 0, "argmin": 1}
+
+
+@njit(inline="always")
+def fold(op, acc, x):
+    if op == 0:
+        return acc + x
+    elif op == 1:
+        return acc * x
+    elif op == 2:  # NaN wins, as in torch.max
+        return x if (x > acc or x != x) else acc
+    else:
+        return x if (x < acc or x != x) else acc
+
+
+@njit(cache=True)
+def kept_offset(o, kept_shape, kept_strides, offset):
+    pos = offset
+    rest = np.int64(o)  # prange indices arrive as uint64; keep the math signed
+    for d in range(kept_shape.size - 1, -1, -1):
+        pos += (rest % kept_shape[d]) * kept_strides[d]
+        rest //= kept_shape[d]
+    return pos
+
+
+@cache
+def reduce_kernel(op: int):
+    """``out[o] = fold over the reduced dims of a`` for each kept position ``o``."""
+
+    @njit(parallel=True, fastmath=FASTMATH, cache=True)
+    def reduce_loop(out, a, a_off, kept_shape, kept_strides, red_shape, red_strides, init):
+        n = red_shape.size - 1
+        inner = red_shape[n]
+        s = red_strides[n]
+        rows = 1
+        for d in range(n):
+            rows *= red_shape[d]
+        for o in prange(out.size):
+            base = kept_offset(o, kept_shape, kept_strides, a_off)
+            acc = init
+            for r in range(rows):
+                start = row_offset(r, red_shape, red_strides, base)
+                if s == 1:
+                    row = a[start:start + inner]
+                    for j in range(inner):
+                        acc = fold(op, acc, row[j])
+                else:
+                    for j in range(inner):
+                        acc = fold(op, acc, a[start + j * s])
+            out[o] = acc
+
+    return reduce_loop
+
+
+@cache
+def arg_reduce_kernel(op: int):
+    """``out[o] = k`` where ``a[o, k]`` is the first max (argmax) or min (argmin) of the row."""
+
+    @njit(parallel=True, cache=True)
+    def arg_reduce_loop(out, a, a_off, kept_shape, kept_strides, size, stride):
+        for o in prange(out.size):
+            base = kept_offset(o, kept_shape, kept_strides, a_off)
+            best = a[base]
+            best_k = 0
+            for k in range(1, size):
+                x = a[base + k * stride]
+                if best != best:
+                    break
+                if (x > best if op == 0 else x < best) or x != x:
+                    best = x
+                    best_k = k
+            out[o] = best_k
+
+    return arg_reduce_loop

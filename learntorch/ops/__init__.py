@@ -1,0 +1,12 @@
+"""Differentiable operations: each a ``Function`` whose forward calls backend kernels."""
+from .convert import Cast, Clone, ToDevice
+from .elementwise import (abs, add, clamp, cos, div, eq, exp, ge, gt, isnan, le, log, logical_and,
+                          logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, pow, relu,
+                          sigmoid, sign, sin, sqrt, sub, tanh, where)
+from .indexing import getitem, setitem
+from .inplace import copy_, fill_, inplace
+from .join import cat, stack
+from .matmul import matmul
+from .reduction import all, any, argmax, argmin, max, mean, min, prod, std, sum, var
+from .shape import expand, flatten, permute, reshape, squeeze, transpose, unflatten, unsqueeze, view
+from .softmax import log_softmax, softmax

@@ -1,0 +1,93 @@
+"""Shared checks and helpers for the ops: operands, broadcasting, devices, summing grads back."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .. import _dtype as dt
+from .._tensor import Tensor
+
+
+def broadcast_shapes(op: str, *shapes: Sequence[int]) -> tuple[int, ...]:
+    """PyTorch's broadcasting: align on the right; sizes must match or be 1."""
+    ndim = max((len(s) for s in shapes), default=0)
+    out = []
+    for i in range(-ndim, 0):
+        sizes = [s[i] if len(s) >= -i else 1 for s in shapes]
+        distinct = {s for s in sizes if s != 1}
+        if len(distinct) > 1:
+            a, b = (list(s) for s in shapes[:2])
+            raise RuntimeError(
+                f"{op}: The size of tensor a ({sizes[0]}) must match the size of tensor b ({sizes[1]}) "
+                f"at non-singleton dimension {ndim + i}. Shapes {a} and {b} don't broadcast: counted "
+                "from the right, each pair of sizes must be equal or one of them 1")
+        out.append(distinct.pop() if distinct else 1)
+    return tuple(out)
+
+
+def expanded(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """A view of ``t`` with ``shape``: new leading dims and broadcast dims get stride 0 (no copy)."""
+    if t._shape == shape:
+        return t
+    lead = len(shape) - t.dim()
+    strides = [0] * lead + [0 if size == 1 and target != 1 else st
+                            for size, st, target in zip(t._shape, t._strides, shape[lead:])]
+    return Tensor._make(t._storage, shape, strides, t._offset, dtype=t._dtype, device=t._device, base=t)
+
+
+def check_same_device(op: str, *tensors: Tensor) -> None:
+    devices = {t._device for t in tensors}
+    if len(devices) > 1:
+        names = sorted((str(d) for d in devices), reverse=True)
+        raise RuntimeError(
+            f"Expected all tensors to be on the same device, but found at least two devices, "
+            f"{names[0]} and {names[1]}! (in {op}; move them with .to(device) first)")
+
+
+def as_operands(op: str, *args: Any, dtype: dt.dtype | None = None) -> list[Tensor]:
+    """Turn Python scalars into 0-d tensors and cast everything to the promoted dtype."""
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    if not tensors:
+        raise TypeError(f"{op}: expected at least one Tensor argument")
+    for a in args:
+        if not isinstance(a, (Tensor, bool, int, float)):
+            import numpy as np
+            if not isinstance(a, (np.integer, np.floating, np.bool_)):
+                raise TypeError(
+                    f"{op}(): unsupported operand type {type(a).__name__}; expected a Tensor or a number")
+    check_same_device(op, *tensors)
+    target = dtype or dt.result_type(*args)
+    dev = tensors[0]._device
+    out = []
+    for a in args:
+        if isinstance(a, Tensor):
+            out.append(a if a._dtype is target else a.to(target))
+        else:
+            from .._creation import scalar_tensor
+            out.append(scalar_tensor(a, target, dev))
+    return out
+
+
+def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum a broadcast gradient back to ``shape`` (the reverse of broadcasting)."""
+    if g._shape == tuple(shape):
+        return g
+    lead = g.dim() - len(shape)
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g._shape[lead + i] != 1)
+    out = g.sum(dim=dims, keepdim=True) if dims else g
+    return out.reshape(tuple(shape)) if out._shape != tuple(shape) else out
+
+
+def new_tensor(storage: Any, shape: tuple[int, ...], like: Tensor, dtype: dt.dtype | None = None) -> Tensor:
+    """Wrap a fresh contiguous backend result."""
+    return Tensor._make(storage, shape, dtype=dtype or like._dtype, device=like._device)
+
+
+def normalize_dims(op: str, t: Tensor, dim: Any) -> tuple[int, ...]:
+    """``None`` means all dims; an int or a sequence of ints is wrapped and checked."""
+    if dim is None:
+        return tuple(range(t.dim()))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    wrapped = tuple(t._wrap_dim(d) for d in dims)
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError(f"{op}: dim {wrapped} appears multiple times in the list of dims")
+    return tuple(sorted(wrapped))

@@ -1,0 +1,55 @@
+"""Copies between dtypes and devices, and ``clone``."""
+from __future__ import annotations
+
+from .. import _dtype as dt
+from .._device import device as Device
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._common import new_tensor
+
+
+class Clone(Function):
+    """A contiguous copy (the backend's ``identity`` map)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return new_tensor(a._backend.map("identity", a, a.dtype), a._shape, a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Cast(Function):
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.dtype = a.dtype
+        return new_tensor(a._backend.map("identity", a, dtype), a._shape, a, dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.to(ctx.dtype) if ctx.dtype.is_floating_point else None), None
+
+
+class ToDevice(Function):
+    """Copy to another device: through the host, the only place transfers happen."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, a: Tensor, device: Device):
+        from ..backends import backend_for
+        ctx.device = a.device
+        host = a.contiguous()._host_numpy() if a.device.type != "cpu" else a._as_numpy()
+        storage = backend_for(device).from_numpy(host)
+        return Tensor._make(storage, a._shape, dtype=a.dtype, device=device)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.to(ctx.device), None
+
+
+def is_floating(t: Tensor) -> bool:
+    return t.dtype in (dt.float32, dt.float64)

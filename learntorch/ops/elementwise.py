@@ -1,0 +1,340 @@
+"""Elementwise ops: unary maps, broadcasting binary zips, comparisons and ``where``.
+
+Each forward calls one backend kernel; each backward is written with differentiable tensor
+ops, so ``create_graph=True`` yields second derivatives.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .. import _dtype as dt
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._common import as_operands, broadcast_shapes, expanded, new_tensor, sum_to
+
+
+# ---------------------------------------------------------------- unary maps
+class _Unary(Function):
+    """Forward: ``out[i] = f(a[i])`` with the backend's map kernel ``kernel``."""
+
+    kernel = ""
+
+    @classmethod
+    def compute(cls, a: Tensor) -> Tensor:
+        out_dtype = a.dtype if a.dtype.is_floating_point or cls.kernel in ("neg", "abs", "relu", "sign") \
+            else dt.get_default_dtype()
+        if out_dtype is not a.dtype:
+            a = a.to(out_dtype)
+        return new_tensor(a._backend.map(cls.kernel, a, out_dtype), a._shape, a)
+
+    @classmethod
+    def forward(cls, ctx, a):
+        out = cls.compute(a)
+        ctx.save_for_backward(a, out)
+        return out
+
+
+class Neg(_Unary):
+    kernel = "neg"
+    @staticmethod
+    def backward(ctx, g): return -g
+
+
+class Exp(_Unary):
+    kernel = "exp"
+    @staticmethod
+    def backward(ctx, g): return g * ctx.saved_tensors[1]
+
+
+class Log(_Unary):
+    kernel = "log"
+    @staticmethod
+    def backward(ctx, g): return g / ctx.saved_tensors[0]
+
+
+class Sqrt(_Unary):
+    kernel = "sqrt"
+    @staticmethod
+    def backward(ctx, g): return g / (2 * ctx.saved_tensors[1])
+
+
+class Abs(_Unary):
+    kernel = "abs"
+    @staticmethod
+    def backward(ctx, g): return g * ctx.saved_tensors[0].sign()
+
+
+class Sin(_Unary):
+    kernel = "sin"
+    @staticmethod
+    def backward(ctx, g): return g * ctx.saved_tensors[0].cos()
+
+
+class Cos(_Unary):
+    kernel = "cos"
+    @staticmethod
+    def backward(ctx, g): return -g * ctx.saved_tensors[0].sin()
+
+
+class Tanh(_Unary):
+    kernel = "tanh"
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.saved_tensors[1]
+        return g * (1 - y * y)
+
+
+class Sigmoid(_Unary):
+    kernel = "sigmoid"
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.saved_tensors[1]
+        return g * y * (1 - y)
+
+
+class Relu(_Unary):
+    kernel = "relu"
+    @staticmethod
+    def backward(ctx, g): return ReluGrad.apply(ctx.saved_tensors[1], g)
+
+
+class ReluGrad(Function):
+    """``grad * (y > 0)`` in one zip kernel; linear in ``grad``, so it is its own backward."""
+
+    node_name = "ThresholdBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, y, g):
+        ctx.save_for_backward(y)
+        return new_tensor(g._backend.zip("relu_grad", y, g, g.dtype), g._shape, g)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return None, ReluGrad.apply(ctx.saved_tensors[0], gg)
+
+
+class Sign(_Unary):
+    kernel = "sign"
+    @staticmethod
+    def backward(ctx, g): return g * 0
+
+
+def _unary(cls: type[_Unary]):
+    def op(a: Tensor) -> Tensor:
+        if not isinstance(a, Tensor):
+            raise TypeError(f"{cls.kernel}(): argument 'input' must be Tensor, not {type(a).__name__}")
+        if a.dtype is dt.bool_ and cls.kernel in ("neg", "sign"):
+            raise RuntimeError(f"{cls.kernel}: not supported on bool tensors; use logical_not() or .long() first")
+        return cls.apply(a)
+    op.__name__ = cls.kernel
+    op.__doc__ = f"Elementwise ``{cls.kernel}``; differentiable."
+    return op
+
+
+neg, exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu, sign = (
+    _unary(c) for c in (Neg, Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu, Sign))
+
+
+# ---------------------------------------------------------------- binary zips
+class _Binary(Function):
+    """Forward: ``out[i] = f(a[i], b[i])`` over the broadcast shape, with the zip kernel."""
+
+    kernel = ""
+
+    @classmethod
+    def compute(cls, a: Tensor, b: Tensor, out_dtype: dt.dtype | None = None) -> Tensor:
+        shape = broadcast_shapes(cls.kernel, a._shape, b._shape)
+        out_dtype = out_dtype or a.dtype
+        storage = a._backend.zip(cls.kernel, expanded(a, shape), expanded(b, shape), out_dtype)
+        return new_tensor(storage, shape, a, out_dtype)
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        ctx.shapes = (a._shape, b._shape)
+        return cls.compute(a, b)
+
+
+class Add(_Binary):
+    kernel = "add"
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        return sum_to(g, sa), sum_to(g, sb)
+
+
+class Sub(_Binary):
+    kernel = "sub"
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        return sum_to(g, sa), sum_to(-g, sb) if ctx.needs_input_grad[1] else None
+
+
+class Mul(_Binary):
+    kernel = "mul"
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return (sum_to(g * b, a._shape) if ctx.needs_input_grad[0] else None,
+                sum_to(g * a, b._shape) if ctx.needs_input_grad[1] else None)
+
+
+class Div(_Binary):
+    kernel = "div"
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return (sum_to(g / b, a._shape) if ctx.needs_input_grad[0] else None,
+                sum_to(-g * a / (b * b), b._shape) if ctx.needs_input_grad[1] else None)
+
+
+class Pow(_Binary):
+    kernel = "pow"
+    @classmethod
+    def forward(cls, ctx, a, b):
+        out = cls.compute(a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = sum_to(where(b == 0, 0.0, g * b * a ** (b - 1)), a._shape)
+        if ctx.needs_input_grad[1]:
+            gb = sum_to(where((a == 0) & (b >= 0), 0.0, g * out * log(a)), b._shape)
+        return ga, gb
+
+
+class Maximum(_Binary):
+    kernel = "maximum"
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share_a = (a > b).to(g.dtype) + (a == b).to(g.dtype) * 0.5  # ties split the gradient
+        return sum_to(g * share_a, a._shape), sum_to(g * (1 - share_a), b._shape)
+
+
+class Minimum(_Binary):
+    kernel = "minimum"
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share_a = (a < b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
+        return sum_to(g * share_a, a._shape), sum_to(g * (1 - share_a), b._shape)
+
+
+def _binary(cls: type[_Binary], float_only: bool = False):
+    def op(a: Any, b: Any) -> Tensor:
+        dtype = None
+        if float_only:  # true division and pow of ints by floats give floats
+            r = dt.result_type(*(x for x in (a, b)))
+            dtype = r if r.is_floating_point or cls is Pow else dt.get_default_dtype()
+        a, b = as_operands(cls.kernel, a, b, dtype=dtype)
+        return cls.apply(a, b)
+    op.__name__ = cls.kernel
+    op.__doc__ = f"Elementwise ``{cls.kernel}`` with broadcasting and type promotion; differentiable."
+    return op
+
+
+add, sub, mul, maximum, minimum = (_binary(c) for c in (Add, Sub, Mul, Maximum, Minimum))
+div = _binary(Div, float_only=True)
+pow = _binary(Pow, float_only=True)
+
+
+def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """``min(max(a, min), max)``; the gradient flows where ``min <= a <= max``."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    out = a
+    if min is not None:
+        out = Maximum.apply(*as_operands("clamp", out, min, dtype=a.dtype)) if isinstance(min, Tensor) \
+            else Clamp.apply(out, min, None)
+    if max is not None:
+        out = Minimum.apply(*as_operands("clamp", out, max, dtype=a.dtype)) if isinstance(max, Tensor) \
+            else Clamp.apply(out, None, max)
+    return out
+
+
+class Clamp(Function):
+    """Clamp to a Python-number bound; the gradient is masked where the bound was hit."""
+
+    @staticmethod
+    def forward(ctx, a, lo, hi):
+        bound = as_operands("clamp", a, lo if lo is not None else hi, dtype=a.dtype)[1]
+        kernel = Maximum if lo is not None else Minimum
+        out = kernel.compute(a, bound)
+        ctx.save_for_backward(a)
+        ctx.lo, ctx.hi = lo, hi
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        inside = (a >= ctx.lo) if ctx.lo is not None else (a <= ctx.hi)
+        return g * inside.to(g.dtype), None, None
+
+
+# ---------------------------------------------------------------- comparisons and where
+def _compare(kernel: str):
+    def op(a: Any, b: Any) -> Tensor:
+        a, b = as_operands(kernel, a, b)
+        return _compare_compute(kernel, a, b)
+    op.__name__ = kernel
+    op.__doc__ = f"Elementwise ``{kernel}``; returns a bool tensor (not differentiable)."
+    return op
+
+
+def _compare_compute(kernel: str, a: Tensor, b: Tensor) -> Tensor:
+    shape = broadcast_shapes(kernel, a._shape, b._shape)
+    storage = a._backend.zip(kernel, expanded(a, shape), expanded(b, shape), dt.bool_)
+    return new_tensor(storage, shape, a, dt.bool_)
+
+
+eq, ne, lt, le, gt, ge, logical_and, logical_or = (
+    _compare(k) for k in ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or"))
+
+
+def logical_not(a: Tensor) -> Tensor:
+    """Elementwise ``not``; returns a bool tensor."""
+    return new_tensor(a._backend.map("logical_not", a, dt.bool_), a._shape, a, dt.bool_)
+
+
+def isnan(a: Tensor) -> Tensor:
+    return ne(a, a)
+
+
+class Where(Function):
+    """``out[i] = a[i] if cond[i] else b[i]``, broadcasting all three."""
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        shape = broadcast_shapes("where", cond._shape, a._shape, b._shape)
+        ctx.save_for_backward(cond)
+        ctx.shapes = (a._shape, b._shape)
+        storage = a._backend.where(expanded(cond, shape), expanded(a, shape), expanded(b, shape))
+        return new_tensor(storage, shape, a)
+
+    @staticmethod
+    def backward(ctx, g):
+        cond, = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        return (None,
+                sum_to(where(cond, g, 0.0), sa) if ctx.needs_input_grad[1] else None,
+                sum_to(where(cond, 0.0, g), sb) if ctx.needs_input_grad[2] else None)
+
+
+def where(cond: Tensor, a: Any, b: Any) -> Tensor:
+    """Pick from ``a`` where ``cond`` is true, else from ``b``; differentiable in ``a`` and ``b``."""
+    if not isinstance(cond, Tensor) or cond.dtype is not dt.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor, "
+                           f"but got a tensor with dtype {getattr(cond, 'dtype', type(cond).__name__)}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        from .._creation import scalar_tensor
+        a = scalar_tensor(a, dt.result_type(a, b), cond.device)
+    a, b = as_operands("where", a, b)
+    from ._common import check_same_device
+    check_same_device("where", cond, a)
+    return Where.apply(cond, a, b)

@@ -1,0 +1,65 @@
+"""``cat`` and ``stack``: copy each input into its slice of one new tensor."""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._common import as_operands, new_tensor
+from .shape import make_view
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        shape = list(tensors[0]._shape)
+        shape[dim] = sum(t._shape[dim] for t in tensors)
+        out = new_tensor(tensors[0]._backend.empty(math.prod(shape), tensors[0].dtype),
+                         tuple(shape), tensors[0])
+        start = 0
+        ctx.sizes, ctx.dim = [], dim
+        for t in tensors:
+            n = t._shape[dim]
+            region = make_view(out, t._shape, out._strides, out._offset + start * out._strides[dim])
+            out._backend.copy_(region, t)
+            ctx.sizes.append(n)
+            start += n
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        grads, start = [], 0
+        for n in ctx.sizes:
+            grads.append(g[(slice(None),) * ctx.dim + (slice(start, start + n),)])
+            start += n
+        return (None, *grads)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing ``dim``; other sizes must match."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    tensors = as_operands("cat", *tensors)
+    ref = tensors[0]
+    d = ref._wrap_dim(dim)
+    for i, t in enumerate(tensors):
+        if t.dim() != ref.dim() or any(a != b for j, (a, b) in enumerate(zip(t._shape, ref._shape)) if j != d):
+            raise RuntimeError(
+                f"Sizes of tensors must match except in dimension {d}. Expected size "
+                f"{list(ref.shape)} but got size {list(t.shape)} for tensor number {i} in the list.")
+    return Cat.apply(d, *tensors)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join same-shape tensors along a new ``dim``."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} "
+                               f"at entry 0 and {list(t.shape)} at entry {i}")
+    d = tensors[0]._wrap_dim(dim, tensors[0].dim() + 1)
+    return cat([t.unsqueeze(d) for t in tensors], d)

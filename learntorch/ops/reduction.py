@@ -1,0 +1,203 @@
+"""Reductions: sum, mean, prod, max/min (values and indices), argmax/argmin, var, std, all, any."""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from .. import _dtype as dt
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._common import new_tensor, normalize_dims
+
+
+def _out_shape(t: Tensor, dims: tuple[int, ...], keepdim: bool) -> tuple[int, ...]:
+    return tuple(1 if d in dims else s for d, s in enumerate(t._shape) if keepdim or d not in dims)
+
+
+def _unsqueeze_to(g: Tensor, shape: tuple[int, ...], dims: tuple[int, ...]) -> Tensor:
+    """Put back the reduced dims (as size 1) so ``g`` broadcasts against the input."""
+    kept = tuple(1 if d in dims else s for d, s in enumerate(shape))
+    return g.reshape(kept) if g._shape != kept else g
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        ctx.shape, ctx.dims = a._shape, dims
+        return new_tensor(a._backend.reduce("sum", a, dims), _out_shape(a, dims, keepdim), a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _unsqueeze_to(g, ctx.shape, ctx.dims).expand(ctx.shape), None, None
+
+
+class Prod(Function):
+    @staticmethod
+    def forward(ctx, a, dims, keepdim):
+        out = new_tensor(a._backend.reduce("prod", a, dims), _out_shape(a, dims, keepdim), a)
+        ctx.save_for_backward(a, out)
+        ctx.dims = dims
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        g = _unsqueeze_to(g, a._shape, ctx.dims)
+        out = _unsqueeze_to(out, a._shape, ctx.dims)
+        is_zero = a == 0
+        if not is_zero.any().item():
+            return g * out / a, None, None
+        # with zeros: d/da_i = product of the others, non-zero only where a_i is the only zero
+        from .elementwise import where
+        nonzero_prod = _unsqueeze_to(where(is_zero, 1.0, a).prod(ctx.dims, keepdim=True), a._shape, ctx.dims)
+        zeros = is_zero.to(dt.int64).sum(ctx.dims, keepdim=True)
+        grad_at_zero = where(zeros == 1, nonzero_prod, 0.0)
+        return g * where(is_zero, grad_at_zero, out / where(is_zero, 1.0, a)), None, None
+
+
+class MaxMin(Function):
+    """Values of max/min along ``dim``; the gradient goes to the position of ``indices``."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim, op, indices):
+        values = new_tensor(a._backend.reduce(op, a, (dim,)), _out_shape(a, (dim,), keepdim), a)
+        ctx.save_for_backward(indices)
+        ctx.shape, ctx.dim = a._shape, dim
+        return values
+
+    @staticmethod
+    def backward(ctx, g):
+        indices, = ctx.saved_tensors
+        from .._creation import arange
+        dim = ctx.dim
+        positions = arange(ctx.shape[dim], device=g.device).reshape(
+            tuple(-1 if d == dim else 1 for d in range(len(ctx.shape))))
+        hit = (positions == _unsqueeze_to(indices, ctx.shape, (dim,))).to(g.dtype)
+        return _unsqueeze_to(g, ctx.shape, (dim,)) * hit, None, None, None, None
+
+
+class MaxMinAll(Function):
+    """max()/min() of all elements; ties share the gradient evenly, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, op):
+        out = new_tensor(a._backend.reduce(op, a, tuple(range(a.dim()))), (), a)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        hit = (a == out).to(g.dtype)
+        return g * hit / hit.sum(), None
+
+
+class ValuesIndices(NamedTuple):
+    """What ``max(dim)``/``min(dim)`` return: ``.values`` and ``.indices``."""
+    values: Tensor
+    indices: Tensor
+
+
+def _check_float_or_int(op: str, a: Tensor) -> Tensor:
+    return a.to(dt.int64) if a.dtype is dt.bool_ else a
+
+
+def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: dt.dtype | None = None) -> Tensor:
+    """Sum over ``dim`` (an int, a tuple, or None for all); bools and ints sum to int64."""
+    dims = normalize_dims("sum", a, dim)
+    if dtype is not None:
+        a = a.to(dtype)
+    a = _check_float_or_int("sum", a)
+    return Sum.apply(a, dims, keepdim)
+
+
+def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Mean over ``dim``; floating tensors only, as in PyTorch."""
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {a.dtype.name}. Convert first, e.g. x.float().mean()")
+    dims = normalize_dims("mean", a, dim)
+    count = 1
+    for d in dims:
+        count *= a._shape[d]
+    total = Sum.apply(a, dims, keepdim)
+    return total / count if count else total * float("nan")
+
+
+def prod(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return Prod.apply(_check_float_or_int("prod", a), normalize_dims("prod", a, dim), keepdim)
+
+
+def _max_min(op: str, a: Tensor, dim: Any, keepdim: bool) -> Any:
+    if isinstance(dim, Tensor):  # max(a, b) as torch.max(input, other)
+        from .elementwise import maximum, minimum
+        return (maximum if op == "max" else minimum)(a, dim)
+    a = _check_float_or_int(op, a)
+    if dim is None:
+        if a.numel() == 0:
+            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        return MaxMinAll.apply(a, op)
+    d = a._wrap_dim(dim)
+    if a.dim() and a._shape[d] == 0:
+        raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+    indices = new_tensor(a._backend.arg_reduce("arg" + op, a, d), _out_shape(a, (d,), keepdim), a, dt.int64) \
+        if a.dim() else new_tensor(a._backend.map("identity", a.to(dt.int64) * 0, dt.int64), (), a, dt.int64)
+    values = MaxMin.apply(a, d, keepdim, op, indices) if a.dim() else a.clone()
+    return ValuesIndices(values, indices)
+
+
+def max(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """``max(a)`` -> the largest element; ``max(a, dim)`` -> ``(values, indices)``."""
+    return _max_min("max", a, dim, keepdim)
+
+
+def min(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """``min(a)`` -> the smallest element; ``min(a, dim)`` -> ``(values, indices)``."""
+    return _max_min("min", a, dim, keepdim)
+
+
+def _arg(op: str, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    a = _check_float_or_int(op, a)
+    if dim is None:
+        flat = a.reshape(-1)
+        out = new_tensor(a._backend.arg_reduce(op, flat, 0), (), a, dt.int64)
+        return out.reshape((1,) * a.dim()) if keepdim else out
+    d = a._wrap_dim(dim)
+    return new_tensor(a._backend.arg_reduce(op, a, d), _out_shape(a, (d,), keepdim), a, dt.int64)
+
+
+def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the first maximum (of the flattened tensor when ``dim`` is None)."""
+    return _arg("argmax", a, dim, keepdim)
+
+
+def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return _arg("argmin", a, dim, keepdim)
+
+
+def var(a: Tensor, dim: Any = None, keepdim: bool = False, *, unbiased: bool | None = None,
+        correction: int | None = None) -> Tensor:
+    """Variance, with Bessel's correction (``correction=1``) by default, as in PyTorch."""
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    dims = normalize_dims("var", a, dim)
+    n = 1
+    for d in dims:
+        n *= a._shape[d]
+    centered = a - mean(a, dims, keepdim=True)
+    return sum(centered * centered, dims, keepdim) / (n - correction) if n - correction > 0 else \
+        sum(centered * centered, dims, keepdim) * float("nan")
+
+
+def std(a: Tensor, dim: Any = None, keepdim: bool = False, *, unbiased: bool | None = None,
+        correction: int | None = None) -> Tensor:
+    return var(a, dim, keepdim, unbiased=unbiased, correction=correction).sqrt()
+
+
+def all(a: Tensor) -> Tensor:
+    return new_tensor(a._backend.reduce("min", a.to(dt.bool_), tuple(range(a.dim()))), (), a, dt.bool_)
+
+
+def any(a: Tensor) -> Tensor:
+    return new_tensor(a._backend.reduce("max", a.to(dt.bool_), tuple(range(a.dim()))), (), a, dt.bool_)

@@ -1,0 +1,169 @@
+"""Shape ops. Most are *views*: a new (shape, strides, offset) over the same storage, no copy.
+
+``view`` follows PyTorch's contiguity rule (it raises where no strides can express the new
+shape); ``reshape`` is ``view`` when possible and a copy otherwise.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .._storage import numel, view_strides
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._common import sum_to
+
+
+def make_view(t: Tensor, shape: Sequence[int], strides: Sequence[int], offset: int | None = None) -> Tensor:
+    return Tensor._make(t._storage, tuple(shape), tuple(strides), t._offset if offset is None else offset,
+                        dtype=t._dtype, device=t._device, base=t)
+
+
+def _shape_arg(shape: tuple) -> tuple[int, ...]:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def infer_shape(op: str, t: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Fill in one ``-1`` and check that the element count is unchanged."""
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"{op}: only one dimension can be inferred (got shape {list(shape)})")
+    known = numel(tuple(s for s in shape if s != -1))
+    if -1 in shape:
+        if known == 0 or t.numel() % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {t.numel()}")
+        shape = tuple(t.numel() // known if s == -1 else s for s in shape)
+    if numel(shape) != t.numel() or any(s < 0 for s in shape):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {t.numel()} "
+                           f"({op} of a tensor of shape {list(t.shape)})")
+    return shape
+
+
+class View(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        strides = view_strides(a._shape, a._strides, shape)
+        if strides is None:
+            raise RuntimeError(
+                f"view size is not compatible with input tensor's size and stride (at least one dimension "
+                f"spans across two contiguous subspaces): input shape {list(a.shape)}, strides "
+                f"{list(a._strides)}, requested {list(shape)}. Use .reshape(...) instead (or .contiguous().view(...)).")
+        ctx.shape = a._shape
+        return make_view(a, shape, strides)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape), None
+
+
+class Unsqueeze(View):
+    node_name = "UnsqueezeBackward0"
+
+
+class Squeeze(View):
+    node_name = "SqueezeBackward0"
+
+
+def view(a: Tensor, *shape: Any) -> Tensor:
+    return View.apply(a, infer_shape("view", a, _shape_arg(shape)))
+
+
+def reshape(a: Tensor, *shape: Any) -> Tensor:
+    shape = infer_shape("reshape", a, _shape_arg(shape))
+    if shape == a._shape:
+        return a
+    if view_strides(a._shape, a._strides, shape) is None:
+        a = a.contiguous()
+    return View.apply(a, shape)
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.inverse = tuple(sorted(range(len(dims)), key=lambda i: dims[i]))
+        return make_view(a, [a._shape[d] for d in dims], [a._strides[d] for d in dims])
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.permute(*ctx.inverse), None
+
+
+def permute(a: Tensor, *dims: Any) -> Tensor:
+    dims = _shape_arg(dims)
+    if len(dims) != a.dim():
+        raise RuntimeError(f"permute(): number of dims don't match: the tensor has {a.dim()} dims "
+                           f"(shape {list(a.shape)}) but {len(dims)} were given ({list(dims)})")
+    wrapped = tuple(a._wrap_dim(d) for d in dims)
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(dims)})")
+    return Permute.apply(a, wrapped)
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    dims = list(range(a.dim()))
+    d0, d1 = a._wrap_dim(dim0), a._wrap_dim(dim1)
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return Permute.apply(a, tuple(dims)) if d0 != d1 else a
+
+
+class Expand(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        from ._common import expanded
+        ctx.shape = a._shape
+        return expanded(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return sum_to(g, ctx.shape), None
+
+
+def expand(a: Tensor, *sizes: Any) -> Tensor:
+    sizes = _shape_arg(sizes)
+    if len(sizes) < a.dim():
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
+                           f"to the number of dimensions in the tensor ({a.dim()})")
+    lead = len(sizes) - a.dim()
+    shape = list(sizes)
+    for i, s in enumerate(a._shape):
+        target = sizes[lead + i]
+        if target == -1:
+            shape[lead + i] = s
+        elif s != target and s != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target}) must match the existing size ({s}) at "
+                f"non-singleton dimension {lead + i}.  Target sizes: {list(sizes)}.  Tensor sizes: {list(a.shape)}")
+    shape = tuple(shape)
+    return a if shape == a._shape else Expand.apply(a, shape)
+
+
+def squeeze(a: Tensor, dim: Any = None) -> Tensor:
+    dims = set(range(a.dim())) if dim is None else {a._wrap_dim(d) for d in ((dim,) if isinstance(dim, int) else dim)}
+    shape = tuple(s for d, s in enumerate(a._shape) if not (d in dims and s == 1))
+    return a if shape == a._shape else Squeeze.apply(a, shape)
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    d = a._wrap_dim(dim, a.dim() + 1)
+    return Unsqueeze.apply(a, a._shape[:d] + (1,) + a._shape[d:])
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if a.dim() == 0:
+        return a.reshape(1)
+    s, e = a._wrap_dim(start_dim), a._wrap_dim(end_dim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    return reshape(a, a._shape[:s] + (numel(a._shape[s:e + 1]),) + a._shape[e + 1:])
+
+
+def unflatten(a: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    d = a._wrap_dim(dim)
+    sizes = tuple(sizes)
+    if -1 in sizes:
+        known = numel(tuple(s for s in sizes if s != -1))
+        sizes = tuple(a._shape[d] // max(known, 1) if s == -1 else s for s in sizes)
+    if numel(sizes) != a._shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of "
+                           f"dim {dim} ({a._shape[d]}) in the input tensor")
+    return reshape(a, a._shape[:d] + sizes + a._shape[d + 1:])

@@ -14,14 +14,23 @@ class BatchMatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        a_c, b_c = a.contiguous(), b.contiguous()
-        return new_tensor(a._backend.matmul(a_c, b_c), (a._shape[0], a._shape[1], b._shape[2]), a)
+        a3, b3 = a.contiguous(), b.contiguous()
+        if a.dim() == 2:  # Mm: the kernel sees a batch of one
+            a3, b3 = a3.unsqueeze(0), b3.unsqueeze(0)
+        out_shape = a._shape[:-1] + b._shape[-1:]
+        return new_tensor(a._backend.matmul(a3, b3), out_shape, a)
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         a, b = ctx.saved_tensors
-        return (BatchMatMul.apply(g, b.transpose(1, 2)) if ctx.needs_input_grad[0] else None,
-                BatchMatMul.apply(a.transpose(1, 2), g) if ctx.needs_input_grad[1] else None)
+        return (cls.apply(g, b.transpose(-2, -1)) if ctx.needs_input_grad[0] else None,
+                cls.apply(a.transpose(-2, -1), g) if ctx.needs_input_grad[1] else None)
+
+
+class Mm(BatchMatMul):
+    """(M, K) @ (K, N)."""
+
+    node_name = "MmBackward0"
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -44,6 +53,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         raise RuntimeError(
             f"matmul: Expected size for first two dimensions of batch2 tensor to be compatible: the "
             f"last dim of {list(a.shape)} ({k}) must equal the second-to-last dim of {list(b.shape)} ({k2})")
+    if a2.dim() == 2 and b2.dim() == 2:
+        out = Mm.apply(a2, b2)
+        return out.squeeze(-2) if a.dim() == 1 else out.squeeze(-1) if b.dim() == 1 else out
     batch = broadcast_shapes("matmul", a2._shape[:-2], b2._shape[:-2])
     size = 1
     for s in batch:

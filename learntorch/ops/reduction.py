@@ -30,6 +30,18 @@ class Sum(Function):
         return _unsqueeze_to(g, ctx.shape, ctx.dims).expand(ctx.shape), None, None
 
 
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, count):
+        ctx.shape, ctx.dims, ctx.count = a._shape, dims, count
+        total = new_tensor(a._backend.reduce("sum", a, dims), _out_shape(a, dims, keepdim), a)
+        return total / count if count else total * float("nan")
+
+    @staticmethod
+    def backward(ctx, g):
+        return _unsqueeze_to(g, ctx.shape, ctx.dims).expand(ctx.shape) / ctx.count, None, None, None
+
+
 class Prod(Function):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
@@ -120,8 +132,7 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     count = 1
     for d in dims:
         count *= a._shape[d]
-    total = Sum.apply(a, dims, keepdim)
-    return total / count if count else total * float("nan")
+    return Mean.apply(a, dims, keepdim, count)
 
 
 def prod(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:

@@ -1,0 +1,4 @@
+"""``learntorch.utils``: ``data`` (datasets and loaders)."""
+from . import data
+
+__all__ = ["data"]

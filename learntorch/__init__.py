@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+from . import _runtime  # noqa: F401  first: OpenBLAS and malloc settings, before numpy or BLAS load (see there)
 from . import _dtype
 from ._device import device
 from ._dtype import (bool_ as bool, double, float32, float64, float_ as float, get_default_dtype, int64, long,
@@ -22,7 +23,7 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from .ops import (abs, add, all, any, argmax, argmin, cat, clamp, cos, div, eq, exp, flatten, ge, gt, isnan, le,
                   log, log_softmax, logical_and, logical_not, logical_or, lt, matmul, max, maximum, mean, min,
                   minimum, mul, ne, neg, permute, pow, prod, relu, reshape, sigmoid, sign, sin, softmax, sqrt,
-                  squeeze, stack, std, sub, sum, tanh, transpose, unsqueeze, var, where)
+                  squeeze, stack, std, sub, sum, t, tanh, transpose, unsqueeze, var, where)
 
 clip = clamp
 int = int64
@@ -38,3 +39,5 @@ def result_type(a: object, b: object) -> dtype:
 
 
 import builtins  # noqa: E402  (used in annotations above; names like `bool` are shadowed here)
+from .serialization import load, save  # noqa: E402
+from . import cuda, nn, optim, utils  # noqa: E402  (torch.cuda, torch.nn, torch.optim, torch.utils.data work after `import torch`)

@@ -3,6 +3,7 @@
 of every op runs in the backend kernels."""
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any, Sequence
 
@@ -27,7 +28,7 @@ def _wrap(array: np.ndarray, dtype: dt.dtype, device: Any, requires_grad: bool =
 
 
 def _infer_dtype(array: np.ndarray, data: Any) -> dt.dtype:
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):  # NumPy arrays and scalars keep their dtype
         return dt.from_numpy_dtype(array.dtype)
     if array.dtype.kind == "f":
         return dt.get_default_dtype()
@@ -58,8 +59,8 @@ def tensor(data: Any, *, dtype: dt.dtype | None = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """A new tensor copied from ``data`` (number, nested list, NumPy array or Tensor).
 
-    Python floats become float32 (the default dtype), ints int64, bools bool; NumPy arrays keep
-    their dtype (float16 widens to float32, narrower ints to int64).
+    Python floats become float32 (the default dtype), ints int64, bools bool; NumPy arrays and
+    scalars keep their dtype (float16 widens to float32, narrower ints to int64).
     """
     array = _to_array(data)
     if array.dtype == object or array.dtype.kind not in "biuf":
@@ -87,8 +88,13 @@ def from_numpy(array: np.ndarray) -> Tensor:
         raise TypeError(f"from_numpy(): can't share memory with a numpy.{array.dtype} array: learntorch "
                         "supports float32, float64, int64 and bool. Use learntorch.tensor(array) to copy.")
     item = array.itemsize
-    if any(s % item or s < 0 for s in array.strides):  # byte-level or reversed layouts: copy
-        array = np.ascontiguousarray(array)
+    if any(s < 0 for s in array.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
+                         "strides are not currently supported. (You can probably work around this by making a "
+                         "copy of your array with array.copy().)")
+    if any(s % item for s in array.strides):
+        raise ValueError("given numpy array strides not a multiple of the element byte size. Copy the numpy "
+                         "array to reallocate the memory (array.copy()).")
     strides = tuple(s // item for s in array.strides)
     span = 1 + sum(st * (n - 1) for st, n in zip(strides, array.shape)) if array.size else 0
     # storage: a flat view from the array's first element to its last (shares memory)
@@ -98,8 +104,18 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def scalar_tensor(value: Any, dtype: dt.dtype, device: Any) -> Tensor:
     """A 0-d tensor holding a Python number (how scalars enter binary ops)."""
-    t = Tensor._make(np.array([value], dtype=dtype.np), (), dtype=dtype, device=as_device("cpu"))
-    return t if as_device(device).type == "cpu" else t.to(device)
+    dev = as_device(device)
+    if dev.type != "cpu":
+        return _filled((), value, dtype, dev)
+    return Tensor._make(np.array([value], dtype=dtype.np), (), dtype=dtype, device=dev)
+
+
+def _filled(shape: tuple[int, ...], value: Any, dtype: dt.dtype, dev: Any) -> Tensor:
+    """A tensor of ``shape`` on a GPU, filled there by a kernel: the value travels as a kernel
+    argument, so ``x * 2`` or ``zeros(..., device="cuda")`` copy nothing from the host."""
+    from .backends import backend_for
+    storage = backend_for(dev).full(math.prod(shape), value, dtype.np)
+    return Tensor._make(storage, shape, dtype=dtype, device=dev)
 
 
 def as_value_tensor(value: Any, like: Tensor) -> Tensor:
@@ -124,6 +140,8 @@ def full(size: Sequence[int], fill_value: Any, *, dtype: dt.dtype | None = None,
          requires_grad: bool = False) -> Tensor:
     shape = _size((size,) if isinstance(size, int) else (tuple(size),))
     dtype = dtype or dt.scalar_dtype(fill_value)
+    if as_device(device).type != "cpu":
+        return _filled(shape, fill_value, dtype, as_device(device)).requires_grad_(requires_grad)
     return _wrap(np.full(shape, fill_value, dtype=dtype.np), dtype, device, requires_grad)
 
 

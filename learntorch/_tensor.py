@@ -180,7 +180,11 @@ class Tensor:
 
     @property
     def data(self) -> "Tensor":
-        return self.detach()
+        """Like ``detach()``, but with its own version counter: in-place changes through ``.data``
+        are hidden from autograd (unlike through ``detach()``, which is why detach() is safer)."""
+        t = self.detach()
+        t._version_counter = VersionCounter()
+        return t
 
     @data.setter
     def data(self, other: "Tensor") -> None:
@@ -267,6 +271,20 @@ class Tensor:
 
     def __reduce_ex__(self, protocol: int):
         raise TypeError("learntorch tensors are not pickled; use learntorch.save(obj, path)")
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        """``copy.deepcopy``: a new leaf with copied data (and grad), as for ``copy.deepcopy(model)``."""
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment. If you were attempting to deepcopy a module, this may be "
+                               "because of a torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        new = type(self)._make(self.detach().clone()._storage, self._shape, dtype=self._dtype, device=self._device)
+        new._requires_grad = self._requires_grad
+        memo[id(self)] = new
+        if self.grad is not None:
+            new.grad = self.grad.__deepcopy__(memo)
+        return new
 
     # ------------------------------------------------------------------ dtype and device
     def to(self, *args: Any, dtype: dt.dtype | None = None, device: Any = None,
@@ -408,10 +426,7 @@ class Tensor:
     def reshape_as(self, other): return _ops().reshape(self, other.shape)
     def permute(self, *dims): return _ops().permute(self, *dims)
     def transpose(self, dim0, dim1): return _ops().transpose(self, dim0, dim1)
-    def t(self):
-        if self.dim() > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.dim()}D")
-        return self if self.dim() < 2 else _ops().transpose(self, 0, 1)
+    def t(self): return _ops().t(self)
     @property
     def T(self): return _ops().permute(self, *reversed(range(self.dim())))
     @property

@@ -72,7 +72,9 @@ def randn(*size: Any, generator: Generator | None = None, dtype: dt.dtype | None
 def randint(low: int, high: int | None = None, size: Any = (), *, generator: Generator | None = None,
             dtype: dt.dtype | None = None, device: Any = None) -> Tensor:
     """Integers in [low, high); ``randint(high, size)`` starts at 0."""
-    if high is None:
+    if isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")

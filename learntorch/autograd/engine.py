@@ -160,19 +160,22 @@ def _run_node(node: Node, buf: list | None, targets: set | None, captured: dict,
               needed: set | None, create_graph: bool, owned: set[int], accumulate: bool) -> tuple:
     if buf is None or all(g is None for g in buf):
         return ()
+    if isinstance(node, AccumulateGrad) and node.variable is not None:
+        # a leaf's own hooks run first, also when autograd.grad or inputs= only captures its gradient
+        buf[0] = _call_hooks(node.variable._hooks, buf[0])
     for nr in range(len(buf)):
         if buf[nr] is not None:
             buf[nr] = _call_hooks(node._pre_hooks.get(nr), buf[nr])
-            ref = node._retained.get(nr)
-            if ref is not None and ref() is not None:
-                ref().grad = buf[nr] if create_graph else buf[nr].detach()
+            retained = node._retained[nr]() if nr in node._retained else None
+            if retained is not None:  # retain_grad(): accumulate a copy, as leaves do
+                g = buf[nr] if create_graph else buf[nr].detach()
+                retained.grad = g.clone() if retained.grad is None else retained.grad + g
             if targets is not None and (node, nr) in targets:
                 captured[(node, nr)] = buf[nr]
     if isinstance(node, AccumulateGrad):
         leaf = node.variable
         if leaf is not None and targets is None and accumulate:
-            g = _call_hooks(leaf._hooks, buf[0])
-            _accumulate(leaf, g, create_graph, owned)
+            _accumulate(leaf, buf[0], create_graph, owned)
         return ()
     if needed is not None and node not in needed:
         return ()
@@ -198,10 +201,11 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     if inputs is not None:
         inputs = _as_tensor_list(inputs)
         captured = run_backward(roots, grads, retain, create_graph, inputs)
+        owned = {id(g._storage) for g in grads}  # never store the caller's gradient= tensor itself
         for t in inputs:
             g = captured.get(gradient_edge(t))
             if g is not None:
-                _accumulate(t, g, create_graph, set())
+                _accumulate(t, g, create_graph, owned)
         return
     run_backward(roots, grads, retain, create_graph)
 

@@ -87,6 +87,7 @@ class BackwardNode(Node):
         self.needs_input_grad: tuple[bool, ...] = ()
         self._non_differentiable: set[int] = set()
         self._output_meta: list[tuple] = []  # (shape, dtype, device) per output, to make zero grads
+        self._outputs: tuple = ()  # weakref per output tensor (None for non-tensors), for the visualizers
 
     # --- the ctx API used inside forward/backward
     def save_for_backward(self, *tensors: Any) -> None:
@@ -154,6 +155,8 @@ class Function(metaclass=FunctionMeta):
             return outputs
         ctx.next_functions = tuple(gradient_edge(a) if isinstance(a, Tensor) else (None, 0) for a in args)
         single = not isinstance(outputs, tuple)
+        if any(o is a for o in ((outputs,) if single else outputs) for a in args if isinstance(a, Tensor)):
+            outputs = _alias_inputs(outputs, args, single)  # a forward that returns an input unchanged
         for nr, out in enumerate((outputs,) if single else outputs):
             if isinstance(out, Tensor):
                 ctx._output_meta.append((out._shape, out._dtype, out._device))
@@ -161,7 +164,36 @@ class Function(metaclass=FunctionMeta):
                     out.grad_fn, out._output_nr, out._requires_grad = ctx, nr, True
             else:
                 ctx._output_meta.append(None)
+        ctx._outputs = tuple(weakref.ref(o) if isinstance(o, Tensor) else None
+                             for o in ((outputs,) if single else outputs))
+        if _apply_hooks:
+            for hook in list(_apply_hooks.values()):
+                hook(ctx, outputs)
         return outputs
+
+
+_apply_hooks: dict = {}  # {id: hook(node, outputs)}, see register_apply_hook
+
+
+def _alias_inputs(outputs: Any, args: tuple, single: bool) -> Any:
+    """Replace outputs that *are* inputs by views of them, so that the input keeps its own
+    ``grad_fn`` (a leaf stays a leaf) and the view gets the new node, as in PyTorch."""
+    from .._tensor import Tensor
+    inputs = [a for a in args if isinstance(a, Tensor)]
+
+    def alias(o: Any) -> Any:
+        if not any(o is a for a in inputs):
+            return o
+        return Tensor._make(o._storage, o._shape, o._strides, o._offset, dtype=o._dtype, device=o._device, base=o)
+
+    return alias(outputs) if single else tuple(alias(o) for o in outputs)
+
+
+def register_apply_hook(hook: Any):
+    """Call ``hook(node, outputs)`` each time ``Function.apply`` records a node (``learntorch.viz.record``
+    uses it to keep intermediate values); ``handle.remove()`` unregisters it."""
+    from .._tensor import RemovableHandle
+    return RemovableHandle(_apply_hooks, hook)
 
 
 def gradient_edge(t: Any) -> tuple[Node | None, int]:

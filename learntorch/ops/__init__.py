@@ -8,5 +8,5 @@ from .inplace import copy_, fill_, inplace
 from .join import cat, stack
 from .matmul import matmul
 from .reduction import all, any, argmax, argmin, max, mean, min, prod, std, sum, var
-from .shape import expand, flatten, permute, reshape, squeeze, transpose, unflatten, unsqueeze, view
+from .shape import expand, flatten, permute, reshape, squeeze, t, transpose, unflatten, unsqueeze, view
 from .softmax import log_softmax, softmax

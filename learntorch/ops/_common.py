@@ -83,10 +83,11 @@ def new_tensor(storage: Any, shape: tuple[int, ...], like: Tensor, dtype: dt.dty
 
 
 def normalize_dims(op: str, t: Tensor, dim: Any) -> tuple[int, ...]:
-    """``None`` means all dims; an int or a sequence of ints is wrapped and checked."""
-    if dim is None:
+    """``None`` or an empty sequence means all dims (as in PyTorch); an int or a sequence of
+    ints is wrapped and checked."""
+    dims = None if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
+    if not dims:
         return tuple(range(t.dim()))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
     wrapped = tuple(t._wrap_dim(d) for d in dims)
     if len(set(wrapped)) != len(wrapped):
         raise RuntimeError(f"{op}: dim {wrapped} appears multiple times in the list of dims")

@@ -42,7 +42,7 @@ class ToDevice(Function):
     def forward(ctx, a: Tensor, device: Device):
         from ..backends import backend_for
         ctx.device = a.device
-        host = a.contiguous()._host_numpy() if a.device.type != "cpu" else a._as_numpy()
+        host = a._backend.to_numpy(a)  # a NumPy array on the host, copied off a GPU if needed
         storage = backend_for(device).from_numpy(host)
         return Tensor._make(storage, a._shape, dtype=a.dtype, device=device)
 

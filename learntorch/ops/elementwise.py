@@ -213,8 +213,12 @@ class Maximum(_Binary):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share_a = (a > b).to(g.dtype) + (a == b).to(g.dtype) * 0.5  # ties split the gradient
-        return sum_to(g * share_a, a._shape), sum_to(g * (1 - share_a), b._shape)
+        # PyTorch's rule: ties split the gradient; where a NaN makes both comparisons false,
+        # both sides get all of it
+        tie = (a == b).to(g.dtype) * 0.5
+        share_a = 1 - (a < b).to(g.dtype) - tie
+        share_b = 1 - (a > b).to(g.dtype) - tie
+        return sum_to(g * share_a, a._shape), sum_to(g * share_b, b._shape)
 
 
 class Minimum(_Binary):
@@ -222,8 +226,10 @@ class Minimum(_Binary):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share_a = (a < b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
-        return sum_to(g * share_a, a._shape), sum_to(g * (1 - share_a), b._shape)
+        tie = (a == b).to(g.dtype) * 0.5  # as Maximum: ties split, NaN sends g to both
+        share_a = 1 - (a > b).to(g.dtype) - tie
+        share_b = 1 - (a < b).to(g.dtype) - tie
+        return sum_to(g * share_a, a._shape), sum_to(g * share_b, b._shape)
 
 
 def _binary(cls: type[_Binary], float_only: bool = False):
@@ -241,25 +247,54 @@ def _binary(cls: type[_Binary], float_only: bool = False):
 
 add, sub, mul, maximum, minimum = (_binary(c) for c in (Add, Sub, Mul, Maximum, Minimum))
 div = _binary(Div, float_only=True)
-pow = _binary(Pow, float_only=True)
+_pow = _binary(Pow, float_only=True)
+_sub = sub
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a - b`` with broadcasting and type promotion; differentiable."""
+    if any(isinstance(x, Tensor) and x.dtype is dt.bool_ for x in (a, b)):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return _sub(a, b)
+
+
+def pow(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a ** b`` with broadcasting and type promotion; differentiable."""
+    if isinstance(a, Tensor) and not a.dtype.is_floating_point and isinstance(b, int) and b < 0:
+        raise RuntimeError(f"Integers to negative integer powers are not allowed (a {a.dtype.name} tensor "
+                           f"** {b}); convert first, e.g. x.float() ** {b}")
+    return _pow(a, b)
 
 
 def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    """``min(max(a, min), max)``; the gradient flows where ``min <= a <= max``."""
+    """``min(max(a, min), max)``; the gradient flows to ``a`` where ``min <= a <= max``.
+
+    Tensor bounds broadcast and get the gradient where they are the result; at a tie
+    (``a == min``) it goes to ``a``, as in PyTorch (so not ``maximum``'s even split).
+    """
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     out = a
     if min is not None:
-        out = Maximum.apply(*as_operands("clamp", out, min, dtype=a.dtype)) if isinstance(min, Tensor) \
-            else Clamp.apply(out, min, None)
+        if isinstance(min, Tensor):
+            out, lo = as_operands("clamp", out, min, dtype=a.dtype)
+            out = where(out < lo, lo, out)
+        else:
+            out = Clamp.apply(out, min, None)
     if max is not None:
-        out = Minimum.apply(*as_operands("clamp", out, max, dtype=a.dtype)) if isinstance(max, Tensor) \
-            else Clamp.apply(out, None, max)
+        if isinstance(max, Tensor):
+            out, hi = as_operands("clamp", out, max, dtype=a.dtype)
+            out = where(out > hi, hi, out)
+        else:
+            out = Clamp.apply(out, None, max)
     return out
 
 
 class Clamp(Function):
     """Clamp to a Python-number bound; the gradient is masked where the bound was hit."""
+
+    node_name = "ClampBackward1"  # PyTorch's name for clamp with number bounds
 
     @staticmethod
     def forward(ctx, a, lo, hi):

@@ -43,9 +43,9 @@ def basic_view_meta(t: Tensor, key: tuple) -> tuple[tuple, tuple, int]:
     expanded_key.extend([slice(None)] * (t.dim() - sum(1 for k in expanded_key if k is not None)))
     shape, strides, offset, d = [], [], t._offset, 0
     for k in expanded_key:
-        if k is None:
+        if k is None:  # a new dim of size 1, with the stride PyTorch's unsqueeze gives it
             shape.append(1)
-            strides.append(0)
+            strides.append(t._shape[d] * t._strides[d] if d < t.dim() else 1)
             continue
         size, stride = t._shape[d], t._strides[d]
         if isinstance(k, slice):
@@ -85,12 +85,43 @@ def _numpy_key(key: tuple) -> tuple:
     return tuple(out)
 
 
-def positions_of(shape: tuple[int, ...], key: tuple) -> np.ndarray:
-    """Flat (row-major) positions that ``key`` selects from a contiguous tensor of ``shape``."""
+def _select(grid: np.ndarray, key: tuple) -> np.ndarray:
     try:
-        return np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)[_numpy_key(key)]
+        return grid[_numpy_key(key)]
     except IndexError as e:
         raise IndexError(str(e).replace("axis", "dimension")) from None
+
+
+def positions_of(shape: tuple[int, ...], key: tuple) -> np.ndarray:
+    """Flat (row-major) positions that ``key`` selects from a contiguous tensor of ``shape``."""
+    return _select(np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape), key)
+
+
+def storage_positions(t: Tensor, key: tuple) -> np.ndarray:
+    """Storage positions that ``key`` selects from ``t``, whatever its strides and offset."""
+    grid = np.full(t._shape, t._offset, dtype=np.int64)
+    for d, (size, stride) in enumerate(zip(t._shape, t._strides)):
+        grid += (np.arange(size, dtype=np.int64) * stride).reshape((size,) + (1,) * (t.dim() - d - 1))
+    return _select(grid, key)
+
+
+def _strip_leading_ones(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:
+    """Drop leading size-1 dims beyond ``ndim``: ``x[0] = ones(1, 3)`` works, as in PyTorch."""
+    while len(shape) > ndim and shape[0] == 1:
+        shape = shape[1:]
+    return shape
+
+
+def _broadcast_value(value: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """``value`` as a (stride-0) view of ``shape``, or the RuntimeError PyTorch raises."""
+    from ._common import expanded
+    vshape = _strip_leading_ones(value._shape, len(shape))
+    if len(vshape) > len(shape) or any(v not in (1, s) for v, s in zip(reversed(vshape), reversed(shape))):
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "
+                           f"broadcast to indexing result of shape {list(shape)}")
+    if vshape != value._shape:
+        value = make_view(value, vshape, value._strides[value.dim() - len(vshape):])
+    return expanded(value, tuple(shape))
 
 
 class BasicIndex(Function):
@@ -104,6 +135,33 @@ class BasicIndex(Function):
     @staticmethod
     def backward(ctx, g):
         return BasicIndexBackward.apply(g, ctx.shape, ctx.key), None
+
+
+# One node does the whole basic key; it takes the name of the node PyTorch would show, that of
+# the last index that does something: x[0] -> SelectBackward0, x[:, None] -> UnsqueezeBackward0.
+class SelectIndex(BasicIndex):
+    node_name = "SelectBackward0"
+
+
+class UnsqueezeIndex(BasicIndex):
+    node_name = "UnsqueezeBackward0"
+
+
+class AliasIndex(BasicIndex):
+    node_name = "AliasBackward0"
+
+
+def _basic_node(key: tuple) -> type[BasicIndex]:
+    for k in reversed(key):
+        if k is None:
+            return UnsqueezeIndex
+        if isinstance(k, slice):
+            if k.start in (None, 0) and k.stop is None and k.step in (None, 1):
+                continue  # a full slice does nothing
+            return BasicIndex
+        if k is not Ellipsis:
+            return SelectIndex
+    return AliasIndex
 
 
 class BasicIndexBackward(Function):
@@ -154,7 +212,7 @@ class ScatterAdd(Function):
 def getitem(a: Tensor, key: Any) -> Tensor:
     key = _normalize_key(key)
     if _is_basic(key):
-        return BasicIndex.apply(a, key)
+        return _basic_node(key).apply(a, key)
     return Gather.apply(a, positions_of(a._shape, key))
 
 
@@ -170,34 +228,29 @@ class IndexPut(Function):
 
     @staticmethod
     def backward(ctx, g):
-        ga = g.clone()
-        assign(ga, ctx.key, 0.0)
+        # ``g`` with zeros written at ``key``, itself recorded as an IndexPut so that double
+        # backward sees the zeros (an unrecorded ``assign`` into a clone would let them leak)
+        from .._creation import zeros
+        ga = IndexPut.apply(g, zeros((), dtype=g.dtype, device=g.device), ctx.key)
         from ._common import sum_to
         selected = getitem(g, ctx.key)
-        return ga, sum_to(selected, ctx.value_shape), None
+        gv = sum_to(selected, _strip_leading_ones(ctx.value_shape, selected.dim()))
+        return ga, gv.reshape(ctx.value_shape), None
 
 
 def assign(a: Tensor, key: tuple, value: Any) -> None:
     """Write ``value`` (broadcast) into ``a[key]`` in place, without autograd."""
-    from ._common import expanded, broadcast_shapes
     from .._creation import as_value_tensor
+    from .inplace import check_no_overlap
     value = as_value_tensor(value, a)
     if _is_basic(key):
         region = make_view(a, *basic_view_meta(a, key))
-        shape = broadcast_shapes("setitem", region._shape, value._shape)
-        if shape != region._shape:
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "
-                               f"broadcast to indexing result of shape {list(region.shape)}")
-        a._backend.copy_(region, expanded(value, shape))
+        check_no_overlap("setitem", region)
+        a._backend.copy_(region, _broadcast_value(value, region._shape))
     else:
-        if not a.is_contiguous():
-            raise RuntimeError("advanced-index assignment needs a contiguous tensor; call .contiguous() first")
-        positions = positions_of(a._shape, key)
-        shape = broadcast_shapes("setitem", positions.shape, value._shape)
-        if shape != positions.shape:
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "
-                               f"broadcast to indexing result of shape {list(positions.shape)}")
-        a._backend.scatter_(a, expanded(value, shape), positions + a._offset)
+        check_no_overlap("setitem", a)
+        positions = storage_positions(a, key)  # works for any layout: no .contiguous() needed
+        a._backend.scatter_(a, _broadcast_value(value, positions.shape), positions)
 
 
 def setitem(a: Tensor, key: Any, value: Any) -> None:

@@ -13,8 +13,19 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import is_grad_enabled
 
 
+def check_no_overlap(op: str, a: Tensor) -> None:
+    """Refuse to write into a tensor whose elements share memory (an ``expand``-ed view)."""
+    if any(stride == 0 and size > 1 for size, stride in zip(a._shape, a._strides)):
+        raise RuntimeError(
+            f"unsupported operation ({op}): more than one element of the written-to tensor refers to a "
+            f"single memory location (shape {list(a.shape)}, strides {list(a._strides)}). Please clone() "
+            "the tensor before performing the operation.")
+
+
 def check_inplace(op: str, a: Tensor, other_requires_grad: bool = False) -> bool:
     """Whether autograd must record this in-place op on ``a``; raise where it can't."""
+    if op != "setitem":  # x[key] = v checks the region it writes (see indexing.assign)
+        check_no_overlap(op, a)
     if not is_grad_enabled() or not (a.requires_grad or other_requires_grad):
         return False
     if a.is_leaf and a.requires_grad:

@@ -7,24 +7,43 @@ from ._common import as_operands, broadcast_shapes, new_tensor
 
 
 class BatchMatMul(Function):
-    """``out[b] = a[b] @ b[b]`` for (B, M, K) @ (B, K, N); the backend kernel wants contiguous input."""
+    """``out[b] = a[b] @ b[b]`` for (B, M, K) @ (B, K, N).
+
+    Operands go to the backend as they are: it reads a transposed matrix (``w.t()``, whose
+    columns are contiguous) in place, as BLAS does with its transpose flag, and copies any
+    other strided layout itself. So ``x @ w.t()`` in ``nn.Linear`` never copies the weight."""
 
     node_name = "BmmBackward0"
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        a3, b3 = a.contiguous(), b.contiguous()
-        if a.dim() == 2:  # Mm: the kernel sees a batch of one
-            a3, b3 = a3.unsqueeze(0), b3.unsqueeze(0)
+        a3, b3 = (a.unsqueeze(0), b.unsqueeze(0)) if a.dim() == 2 else (a, b)  # Mm: a batch of one
         out_shape = a._shape[:-1] + b._shape[-1:]
         return new_tensor(a._backend.matmul(a3, b3), out_shape, a)
 
     @classmethod
     def backward(cls, ctx, g):
+        """dL/da = g @ b^T and dL/db = a^T @ g, each computed in its operand's layout (as PyTorch's
+        mm backward does): for a transposed operand such as ``w.t()``, dL/db = (g^T @ a)^T, a
+        transposed view of a row-major product. Its own transpose (TBackward0, on the way to
+        ``w``) is then that row-major product itself, which ``w.grad`` can keep without a copy."""
         a, b = ctx.saved_tensors
-        return (cls.apply(g, b.transpose(-2, -1)) if ctx.needs_input_grad[0] else None,
-                cls.apply(a.transpose(-2, -1), g) if ctx.needs_input_grad[1] else None)
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = (cls.apply(b, g.transpose(-2, -1)).transpose(-2, -1) if _is_transposed(a)
+                  else cls.apply(g, b.transpose(-2, -1)))
+        if ctx.needs_input_grad[1]:
+            gb = (cls.apply(g.transpose(-2, -1), a).transpose(-2, -1) if _is_transposed(b)
+                  else cls.apply(a.transpose(-2, -1), g))
+        return ga, gb
+
+
+def _is_transposed(t: Tensor) -> bool:
+    """True for a matrix (or batch of matrices) laid out column by column, like ``w.t()`` of a
+    row-major ``w``: its last two dims have strides (1, rows)."""
+    rows, cols = t._shape[-2:]
+    return rows > 1 and cols > 1 and t._strides[-2] == 1 and t._strides[-1] == rows
 
 
 class Mm(BatchMatMul):
@@ -34,12 +53,19 @@ class Mm(BatchMatMul):
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
-    """``a @ b``: 1-D vectors are promoted to matrices and squeezed back; batch dims broadcast."""
+    """``a @ b``: 1-D vectors are promoted to matrices and squeezed back; batch dims broadcast.
+
+    Differs from PyTorch: operands of different dtypes are promoted (float32 @ float64 gives
+    float64), where torch raises "expected m1 and m2 to have the same dtype".
+    """
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul(): expected two Tensors, got {type(a).__name__} and {type(b).__name__}")
     if a.dim() == 0 or b.dim() == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.dim()}D and {b.dim()}D")
     a, b = as_operands("matmul", a, b)
+    if a.dtype.category == 0:
+        raise RuntimeError(f"matmul: not implemented for bool tensors (shapes {list(a.shape)} @ {list(b.shape)}); "
+                           "convert first, e.g. a.long() @ b.long() or a.float() @ b.float()")
     a2 = a.unsqueeze(0) if a.dim() == 1 else a
     b2 = b.unsqueeze(-1) if b.dim() == 1 else b
     m, k = a2._shape[-2:]
@@ -55,7 +81,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             f"last dim of {list(a.shape)} ({k}) must equal the second-to-last dim of {list(b.shape)} ({k2})")
     if a2.dim() == 2 and b2.dim() == 2:
         out = Mm.apply(a2, b2)
-        return out.squeeze(-2) if a.dim() == 1 else out.squeeze(-1) if b.dim() == 1 else out
+        if a.dim() == 1:
+            out = out.squeeze(-2)
+        return out.squeeze(-1) if b.dim() == 1 else out
     batch = broadcast_shapes("matmul", a2._shape[:-2], b2._shape[:-2])
     size = 1
     for s in batch:

@@ -42,6 +42,15 @@ class Mean(Function):
         return _unsqueeze_to(g, ctx.shape, ctx.dims).expand(ctx.shape) / ctx.count, None, None, None
 
 
+# PyTorch names the node after the overload: SumBackward0 for sum(), SumBackward1 for sum(dim)
+class SumDim(Sum):
+    node_name = "SumBackward1"
+
+
+class MeanDim(Mean):
+    node_name = "MeanBackward1"
+
+
 class Prod(Function):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
@@ -58,12 +67,30 @@ class Prod(Function):
         is_zero = a == 0
         if not is_zero.any().item():
             return g * out / a, None, None
-        # with zeros: d/da_i = product of the others, non-zero only where a_i is the only zero
-        from .elementwise import where
-        nonzero_prod = _unsqueeze_to(where(is_zero, 1.0, a).prod(ctx.dims, keepdim=True), a._shape, ctx.dims)
-        zeros = is_zero.to(dt.int64).sum(ctx.dims, keepdim=True)
-        grad_at_zero = where(zeros == 1, nonzero_prod, 0.0)
-        return g * where(is_zero, grad_at_zero, out / where(is_zero, 1.0, a)), None, None
+        return g * _prod_of_others(a, ctx.dims), None, None
+
+
+def _prod_of_others(a: Tensor, dims: tuple[int, ...]) -> Tensor:
+    """``others[i] = prod(a[j] for j != i)`` along ``dims``, without dividing (``a`` may hold zeros).
+
+    The reduced dims are moved last and flattened to size ``n``; row ``i`` of an ``(n, n)`` grid
+    is ``a`` with element ``i`` replaced by 1, and its product is ``others[i]``. Being a product
+    (no ``out / a``), it stays exact and differentiable at zeros, so double backward is right
+    too; it costs ``n`` times the memory, which is why it only runs when ``a`` has zeros.
+    """
+    from .._creation import arange
+    from .elementwise import where
+    kept = [d for d in range(a.dim()) if d not in dims]
+    order = kept + list(dims)
+    moved = a.permute(*order)
+    n = 1
+    for d in dims:
+        n *= a._shape[d]
+    rows = moved.reshape(moved._shape[:len(kept)] + (n,)).unsqueeze(-2)      # (..., 1, n)
+    diagonal = arange(n, device=a.device) == arange(n, device=a.device).reshape(n, 1)  # (n, n)
+    others = where(diagonal, 1.0, rows).prod(-1)                             # (..., n)
+    inverse = sorted(range(len(order)), key=lambda i: order[i])
+    return others.reshape(moved._shape).permute(*inverse)
 
 
 class MaxMin(Function):
@@ -103,6 +130,23 @@ class MaxMinAll(Function):
         return g * hit / hit.sum(), None
 
 
+# PyTorch's node names: MaxBackward0 for max(dim), MaxBackward1 for max() of all elements
+class MaxDim(MaxMin):
+    node_name = "MaxBackward0"
+
+
+class MinDim(MaxMin):
+    node_name = "MinBackward0"
+
+
+class MaxAll(MaxMinAll):
+    node_name = "MaxBackward1"
+
+
+class MinAll(MaxMinAll):
+    node_name = "MinBackward1"
+
+
 class ValuesIndices(NamedTuple):
     """What ``max(dim)``/``min(dim)`` return: ``.values`` and ``.indices``."""
     values: Tensor
@@ -119,7 +163,7 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: dt.dtype | 
     if dtype is not None:
         a = a.to(dtype)
     a = _check_float_or_int("sum", a)
-    return Sum.apply(a, dims, keepdim)
+    return (Sum if dim is None else SumDim).apply(a, dims, keepdim)
 
 
 def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -132,7 +176,7 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     count = 1
     for d in dims:
         count *= a._shape[d]
-    return Mean.apply(a, dims, keepdim, count)
+    return (Mean if dim is None else MeanDim).apply(a, dims, keepdim, count)
 
 
 def prod(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -148,13 +192,13 @@ def _max_min(op: str, a: Tensor, dim: Any, keepdim: bool) -> Any:
         if a.numel() == 0:
             raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        return MaxMinAll.apply(a, op)
+        return (MaxAll if op == "max" else MinAll).apply(a, op)
     d = a._wrap_dim(dim)
     if a.dim() and a._shape[d] == 0:
         raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
     indices = new_tensor(a._backend.arg_reduce("arg" + op, a, d), _out_shape(a, (d,), keepdim), a, dt.int64) \
         if a.dim() else new_tensor(a._backend.map("identity", a.to(dt.int64) * 0, dt.int64), (), a, dt.int64)
-    values = MaxMin.apply(a, d, keepdim, op, indices) if a.dim() else a.clone()
+    values = (MaxDim if op == "max" else MinDim).apply(a, d, keepdim, op, indices) if a.dim() else a.clone()
     return ValuesIndices(values, indices)
 
 
@@ -192,13 +236,34 @@ def var(a: Tensor, dim: Any = None, keepdim: bool = False, *, unbiased: bool | N
     """Variance, with Bessel's correction (``correction=1``) by default, as in PyTorch."""
     if correction is None:
         correction = 0 if unbiased is False else 1
-    dims = normalize_dims("var", a, dim)
-    n = 1
-    for d in dims:
-        n *= a._shape[d]
-    centered = a - mean(a, dims, keepdim=True)
-    return sum(centered * centered, dims, keepdim) / (n - correction) if n - correction > 0 else \
-        sum(centered * centered, dims, keepdim) * float("nan")
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(f"var(): expected a floating point tensor, got {a.dtype.name}; call .float() first")
+    return Var.apply(a, normalize_dims("var", a, dim), keepdim, correction)
+
+
+class Var(Function):
+    """``sum((a - mean)^2) / (n - correction)``; backward ``g * 2 (a - mean) / (n - correction)``.
+
+    As in PyTorch, the divisor is ``max(0, n - correction)``: too few elements give inf (0/0
+    gives nan), and the gradient is inf there too. The backward skips the mean's own path (its
+    contribution sums to zero), which is why it is one node rather than a chain of ops.
+    """
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, correction):
+        n = 1
+        for d in dims:
+            n *= a._shape[d]
+        ctx.dims, ctx.divisor = dims, n - correction if n > correction else 0
+        ctx.save_for_backward(a)
+        centered = a - mean(a, dims, keepdim=True)
+        return sum(centered * centered, dims, keepdim) / ctx.divisor
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        centered = a - mean(a, ctx.dims, keepdim=True)
+        return _unsqueeze_to(g, a._shape, ctx.dims) * centered * 2 / ctx.divisor, None, None, None
 
 
 def std(a: Tensor, dim: Any = None, keepdim: bool = False, *, unbiased: bool | None = None,

@@ -64,6 +64,14 @@ class Squeeze(View):
     node_name = "SqueezeBackward0"
 
 
+class SqueezeDim(View):  # squeeze(dim); PyTorch names the overloads 0, 1, 2
+    node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(View):
+    node_name = "SqueezeBackward2"
+
+
 def view(a: Tensor, *shape: Any) -> Tensor:
     return View.apply(a, infer_shape("view", a, _shape_arg(shape)))
 
@@ -85,7 +93,16 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.permute(*ctx.inverse), None
+        inv = ctx.inverse
+        base = g._base
+        if (base is not None and base._storage is g._storage and base._offset == g._offset
+                and base._requires_grad == g._requires_grad
+                and base._shape == tuple(g._shape[d] for d in inv)
+                and base._strides == tuple(g._strides[d] for d in inv)):
+            # g is itself a permuted view (e.g. mm's grad for w.t() is (g.T @ x).T): permuting it
+            # back gives exactly its base, a row-major tensor that a leaf's .grad keeps without a copy
+            return base, None
+        return g.permute(*inv), None
 
 
 def permute(a: Tensor, *dims: Any) -> Tensor:
@@ -99,11 +116,27 @@ def permute(a: Tensor, *dims: Any) -> Tensor:
     return Permute.apply(a, wrapped)
 
 
+class Transpose(Permute):
+    node_name = "TransposeBackward0"
+
+
+class T(Permute):
+    node_name = "TBackward0"
+
+
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
     dims = list(range(a.dim()))
     d0, d1 = a._wrap_dim(dim0), a._wrap_dim(dim1)
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Permute.apply(a, tuple(dims)) if d0 != d1 else a
+    return Transpose.apply(a, tuple(dims)) if d0 != d1 else a
+
+
+def t(a: Tensor) -> Tensor:
+    """Transpose a 2-D tensor; 0-D and 1-D tensors are returned as is."""
+    if a.dim() > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.dim()}D "
+                           f"(shape {list(a.shape)}); use transpose(dim0, dim1) or .mT for batches")
+    return a if a.dim() < 2 else T.apply(a, (1, 0))
 
 
 class Expand(Function):
@@ -140,7 +173,8 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
 def squeeze(a: Tensor, dim: Any = None) -> Tensor:
     dims = set(range(a.dim())) if dim is None else {a._wrap_dim(d) for d in ((dim,) if isinstance(dim, int) else dim)}
     shape = tuple(s for d, s in enumerate(a._shape) if not (d in dims and s == 1))
-    return a if shape == a._shape else Squeeze.apply(a, shape)
+    node = Squeeze if dim is None else SqueezeDim if isinstance(dim, int) else SqueezeDims
+    return a if shape == a._shape else node.apply(a, shape)
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:

@@ -25,6 +25,9 @@ import numpy as np
 from numba import njit, prange
 
 TILE = 16384
+# Below this many elements a kernel runs on one thread: waking the thread pool costs more than
+# the loop itself (PyTorch's GRAIN_SIZE). The backend picks with ``parallel=numel >= GRAIN``.
+GRAIN = 32768
 # reassociation lets LLVM vectorise; no "nnan"/"ninf", so NaN and inf checks survive
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
@@ -108,6 +111,19 @@ def binary(op, x, y):
         return bool(x) or bool(y)
 
 
+def compile_kernel(loop, parallel: bool):
+    """``@njit`` a kernel loop, multi-threaded (``prange`` shares it out) or on one thread.
+
+    The one-thread build gets its own name: Numba's disk cache is keyed by the function's
+    name and code, not by the ``parallel`` flag, so the two builds must not share an entry.
+    Both use NumPy's error model (``1.0 / 0.0`` is ``inf``, not a ZeroDivisionError), which
+    ``parallel=True`` implies.
+    """
+    if not parallel:
+        loop.__qualname__ += "_serial"
+    return njit(parallel=parallel, fastmath=FASTMATH, error_model="numpy", cache=True)(loop)
+
+
 @njit(cache=True)
 def row_offset(row, shape, strides, offset):
     """Storage position of the first element of ``row`` (all dims but the last)."""
@@ -120,19 +136,21 @@ def row_offset(row, shape, strides, offset):
 
 
 @cache
-def map_kernel(op: int):
-    """``out[i] = unary(op, a[index(a, i)])`` over a contiguous ``out`` of ``shape``."""
+def map_kernel(op: int, parallel: bool = True):
+    """``out[i] = unary(op, a[index(a, i)])`` over a contiguous ``out`` of ``shape``.
 
-    @njit(parallel=True, fastmath=FASTMATH, cache=True)
+    ``parallel=False`` compiles the same loop for one thread (``prange`` acts as ``range``)."""
+
     def map_loop(out, shape, a, a_off, a_strides):
         inner = shape[shape.size - 1]
         rows = out.size // inner
-        tiles = (inner + TILE - 1) // TILE
+        tile = TILE if parallel else inner  # one thread: one tile per row
+        tiles = (inner + tile - 1) // tile
         sa = a_strides[shape.size - 1]
         for t in prange(rows * tiles):
             r = t // tiles
-            j0 = (t - r * tiles) * TILE
-            j1 = min(j0 + TILE, inner)
+            j0 = (t - r * tiles) * tile
+            j1 = min(j0 + tile, inner)
             ia = row_offset(r, shape, a_strides, a_off)
             o = out[r * inner:(r + 1) * inner]
             if sa == 1:
@@ -143,24 +161,24 @@ def map_kernel(op: int):
                 for j in range(j0, j1):
                     o[j] = unary(op, a[ia + j * sa])
 
-    return map_loop
+    return compile_kernel(map_loop, parallel)
 
 
 @cache
-def zip_kernel(op: int):
+def zip_kernel(op: int, parallel: bool = True):
     """``out[i] = binary(op, a[index(a, i)], b[index(b, i)])``; broadcast dims have stride 0."""
 
-    @njit(parallel=True, fastmath=FASTMATH, cache=True)
     def zip_loop(out, shape, a, a_off, a_strides, b, b_off, b_strides):
         inner = shape[shape.size - 1]
         rows = out.size // inner
-        tiles = (inner + TILE - 1) // TILE
+        tile = TILE if parallel else inner  # one thread: one tile per row
+        tiles = (inner + tile - 1) // tile
         sa = a_strides[shape.size - 1]
         sb = b_strides[shape.size - 1]
         for t in prange(rows * tiles):
             r = t // tiles
-            j0 = (t - r * tiles) * TILE
-            j1 = min(j0 + TILE, inner)
+            j0 = (t - r * tiles) * tile
+            j1 = min(j0 + tile, inner)
             ia = row_offset(r, shape, a_strides, a_off)
             ib = row_offset(r, shape, b_strides, b_off)
             o = out[r * inner:(r + 1) * inner]
@@ -180,7 +198,7 @@ def zip_kernel(op: int):
                 for j in range(j0, j1):
                     o[j] = binary(op, a[ia + j * sa], b[ib + j * sb])
 
-    return zip_loop
+    return compile_kernel(zip_loop, parallel)
 
 
 @njit(parallel=True, cache=True)

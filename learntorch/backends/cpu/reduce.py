@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 from numba import njit, prange
 
-from .elementwise import FASTMATH, row_offset
+from .elementwise import FASTMATH, compile_kernel, row_offset
 
 REDUCE_OPS = {"sum": 0, "prod": 1, "max": 2, "min": 3}
 ARG_REDUCE_OPS = {"argmax": 0, "argmin": 1}
@@ -49,10 +49,11 @@ def kept_offset(o, kept_shape, kept_strides, offset):
 
 
 @cache
-def reduce_kernel(op: int):
-    """``out[o] = fold over the reduced dims of a`` for each kept position ``o``."""
+def reduce_kernel(op: int, parallel: bool = True):
+    """``out[o] = fold over the reduced dims of a`` for each kept position ``o``.
 
-    @njit(parallel=True, fastmath=FASTMATH, cache=True)
+    ``parallel=False`` compiles the same loop for one thread, for small inputs."""
+
     def reduce_loop(out, a, a_off, kept_shape, kept_strides, red_shape, red_strides, init):
         n = red_shape.size - 1
         inner = red_shape[n]
@@ -74,7 +75,7 @@ def reduce_kernel(op: int):
                         acc = fold(op, acc, a[start + j * s])
             out[o] = acc
 
-    return reduce_loop
+    return compile_kernel(reduce_loop, parallel)
 
 
 @cache

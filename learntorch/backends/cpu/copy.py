@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from numba import njit, prange
 
-from .elementwise import row_offset
+from .elementwise import row_offset, serial_twin
 
 
 @njit(parallel=True, cache=True)
@@ -55,6 +55,10 @@ def gather_loop(out, src, pos):
     """``out[i] = src[pos[i]]``."""
     for i in prange(pos.size):
         out[i] = src[pos[i]]
+
+
+# one-thread builds for small tensors (the backend picks them below elementwise.GRAIN elements)
+copy_loop_serial, fill_loop_serial, gather_loop_serial = (serial_twin(k) for k in (copy_loop, fill_loop, gather_loop))
 
 
 @njit(cache=True)

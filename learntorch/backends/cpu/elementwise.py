@@ -19,6 +19,7 @@ rows are split into tiles of ``TILE`` elements that ``prange`` shares between th
 from __future__ import annotations
 
 import math
+import types
 from functools import cache
 
 import numpy as np
@@ -124,6 +125,17 @@ def compile_kernel(loop, parallel: bool):
     return njit(parallel=parallel, fastmath=FASTMATH, error_model="numpy", cache=True)(loop)
 
 
+def serial_twin(kernel):
+    """The one-thread build of a module-level ``@njit(parallel=True)`` kernel, for inputs below
+    ``GRAIN`` (its ``prange`` runs as ``range``). It is a copy of the function under the name
+    ``<name>_serial``, so that the two builds keep separate disk-cache entries."""
+    f = kernel.py_func
+    twin = types.FunctionType(f.__code__, f.__globals__, f.__name__ + "_serial", f.__defaults__, f.__closure__)
+    twin.__qualname__ = f.__qualname__ + "_serial"
+    twin.__doc__ = f.__doc__
+    return njit(cache=True)(twin)
+
+
 @njit(cache=True)
 def row_offset(row, shape, strides, offset):
     """Storage position of the first element of ``row`` (all dims but the last)."""
@@ -213,3 +225,6 @@ def where_loop(out, shape, c, c_off, c_strides, a, a_off, a_strides, b, b_off, b
         for j in range(inner):
             out[r * inner + j] = (a[ia + j * a_strides[n]] if c[ic + j * c_strides[n]]
                                   else b[ib + j * b_strides[n]])
+
+
+where_loop_serial = serial_twin(where_loop)

@@ -79,10 +79,11 @@ def reduce_kernel(op: int, parallel: bool = True):
 
 
 @cache
-def arg_reduce_kernel(op: int):
-    """``out[o] = k`` where ``a[o, k]`` is the first max (argmax) or min (argmin) of the row."""
+def arg_reduce_kernel(op: int, parallel: bool = True):
+    """``out[o] = k`` where ``a[o, k]`` is the first max (argmax) or min (argmin) of the row.
 
-    @njit(parallel=True, cache=True)
+    ``parallel=False`` compiles the same loop for one thread, for small inputs."""
+
     def arg_reduce_loop(out, a, a_off, kept_shape, kept_strides, size, stride):
         for o in prange(out.size):
             base = kept_offset(o, kept_shape, kept_strides, a_off)
@@ -97,4 +98,4 @@ def arg_reduce_kernel(op: int):
                     best_k = k
             out[o] = best_k
 
-    return arg_reduce_loop
+    return compile_kernel(arg_reduce_loop, parallel)

@@ -357,6 +357,11 @@ class Tensor:
     def __matmul__(self, other): return _ops().matmul(self, other)
     def __rmatmul__(self, other): return _ops().matmul(other, self)
     def __neg__(self): return _ops().neg(self)
+    # augmented assignment works in place, as in PyTorch (``w -= lr * w.grad`` keeps ``w`` a leaf)
+    def __iadd__(self, other): return _ops().inplace(self, "add", other)
+    def __isub__(self, other): return _ops().inplace(self, "sub", other)
+    def __imul__(self, other): return _ops().inplace(self, "mul", other)
+    def __itruediv__(self, other): return _ops().inplace(self, "div", other)
     def __pos__(self): return self
     def __abs__(self): return _ops().abs(self)
     def __eq__(self, other): return _ops().eq(self, other)  # type: ignore[override]

@@ -36,6 +36,8 @@ def _infer_dtype(array: np.ndarray, data: Any) -> dt.dtype:
 
 
 def _to_array(data: Any) -> np.ndarray:
+    if isinstance(data, range):  # as PyTorch: tensor(range(3)) is tensor([0, 1, 2]); Subset(ds, range(n))
+        data = list(data)
     if isinstance(data, Tensor):
         return data.detach()._host_numpy()
     if isinstance(data, (list, tuple)):

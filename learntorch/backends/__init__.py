@@ -12,6 +12,8 @@ _backends: dict[str, Backend] = {}
 
 
 def backend_for(dev: device) -> Backend:
+    if dev.index:  # storage would land on GPU 0 while the tensor says otherwise
+        raise RuntimeError(f"CUDA error: invalid device ordinal: learntorch drives one GPU, cuda:0, not {dev}")
     backend = _backends.get(dev.type)
     if backend is None:
         if dev.type == "cpu":

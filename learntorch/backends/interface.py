@@ -7,7 +7,7 @@ layer, so a backend never sees bad input.
 
 | kernel shape | methods |
 |---|---|
-| allocate / move | ``empty``, ``from_numpy``, ``to_numpy`` |
+| allocate / move | ``empty``, ``full``, ``from_numpy``, ``to_numpy`` |
 | map           | ``map(op, a, out_dtype)``: ``out[i] = f(a[i])`` |
 | zip           | ``zip(op, a, b, out_dtype)``: ``out[i] = f(a[i], b[i])`` (a, b already broadcast) |
 | where         | ``where(cond, a, b)`` |
@@ -32,6 +32,9 @@ class Backend:
         raise NotImplementedError(f"the {self.name} backend has no {what} kernel yet")
 
     def empty(self, numel: int, dtype: Any) -> Any: return self._missing("empty")
+    def full(self, numel: int, value: Any, dtype: Any) -> Any:
+        """A flat array of ``numel`` copies of ``value`` (NumPy dtype), made on the device itself."""
+        return self._missing("full")
     def from_numpy(self, array: Any) -> Any: return self._missing("from_numpy")
     def to_numpy(self, t: Any) -> Any: return self._missing("to_numpy")
     def map(self, op: str, a: Any, out_dtype: Any) -> Any: return self._missing(f"map {op}")
@@ -45,3 +48,60 @@ class Backend:
     def gather(self, src: Any, positions: Any) -> Any: return self._missing("gather")
     def scatter_add(self, numel: int, src: Any, positions: Any) -> Any: return self._missing("scatter_add")
     def scatter_(self, dst: Any, src: Any, positions: Any) -> None: return self._missing("scatter_")
+
+    # ---- conv / pool (NCHW; x, weight, grad_out, indices are Tensors; sizes are (h, w) pairs)
+    def conv2d(self, x: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any) -> Any:
+        """(N, O, OH, OW) = conv2d(x (N, C, H, W), weight (O, C, KH, KW), bias (O,) or None)."""
+        return self._missing("conv2d")
+
+    def conv2d_backward_input(self, grad_out: Any, weight: Any, input_shape: Any, stride: Any, padding: Any,
+                              dilation: Any) -> Any:
+        """grad_x (N, C, H, W) of conv2d given grad_out (N, O, OH, OW)."""
+        return self._missing("conv2d_backward_input")
+
+    def conv2d_backward_weight(self, grad_out: Any, x: Any, weight_shape: Any, stride: Any, padding: Any,
+                               dilation: Any) -> Any:
+        """grad_w (O, C, KH, KW) of conv2d given grad_out (N, O, OH, OW)."""
+        return self._missing("conv2d_backward_weight")
+
+    def max_pool2d(self, x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                   ceil_mode: bool) -> tuple[Any, Any]:
+        """(y, indices), both (N, C, OH, OW); indices (int64) are flat ``ih * W + iw`` per plane."""
+        return self._missing("max_pool2d")
+
+    def max_pool2d_backward(self, grad_out: Any, indices: Any, input_shape: Any) -> Any:
+        """grad_x (N, C, H, W): ``grad_x.flat[plane, indices] += grad_out``."""
+        return self._missing("max_pool2d_backward")
+
+    def avg_pool2d(self, x: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
+                   count_include_pad: bool) -> Any:
+        """y (N, C, OH, OW): the mean of each window of x (N, C, H, W)."""
+        return self._missing("avg_pool2d")
+
+    def avg_pool2d_backward(self, grad_out: Any, input_shape: Any, kernel_size: Any, stride: Any, padding: Any,
+                            ceil_mode: bool, count_include_pad: bool) -> Any:
+        """grad_x (N, C, H, W): each grad_out value spread evenly over its window."""
+        return self._missing("avg_pool2d_backward")
+
+    # ---- fused optimizer updates (param, grad and state buffers are Tensors; unused buffers are None)
+    def sgd_step_(self, param: Any, grad: Any, momentum_buffer: Any, lr: float, momentum: float,
+                  dampening: float, nesterov: bool, weight_decay: float, first_step: bool) -> None:
+        """One torch.optim.SGD update of ``param`` and ``momentum_buffer``, in place."""
+        return self._missing("sgd_step_")
+
+    def adam_step_(self, param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, max_exp_avg_sq: Any, lr: float,
+                   beta1: float, beta2: float, eps: float, weight_decay: float, decoupled_weight_decay: bool,
+                   amsgrad: bool, step: int) -> None:
+        """One Adam (AdamW when ``decoupled_weight_decay``) update, in place; ``step`` counts from 1."""
+        return self._missing("adam_step_")
+
+    def rmsprop_step_(self, param: Any, grad: Any, square_avg: Any, grad_avg: Any, momentum_buffer: Any,
+                      lr: float, alpha: float, eps: float, weight_decay: float, momentum: float,
+                      centered: bool) -> None:
+        """One torch.optim.RMSprop update, in place."""
+        return self._missing("rmsprop_step_")
+
+    def adagrad_step_(self, param: Any, grad: Any, state_sum: Any, lr: float, lr_decay: float,
+                      weight_decay: float, eps: float, step: int) -> None:
+        """One torch.optim.Adagrad update, in place; ``step`` counts from 1."""
+        return self._missing("adagrad_step_")

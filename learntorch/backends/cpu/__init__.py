@@ -85,14 +85,15 @@ class CPUBackend(Backend):
         out = np.empty(a.numel(), out_dtype.np)
         if out.size:
             shape, sa = coalesce(a._shape, a._strides)
-            elementwise.map_kernel(elementwise.UNARY_OPS[op])(out, shape, a._storage, a._offset, sa)
+            elementwise.map_kernel(elementwise.UNARY_OPS[op], out.size >= elementwise.GRAIN)(
+                out, shape, a._storage, a._offset, sa)
         return out
 
     def zip(self, op: str, a: Any, b: Any, out_dtype: Any) -> np.ndarray:
         out = np.empty(a.numel(), out_dtype.np)
         if out.size:
             shape, sa, sb = coalesce(a._shape, a._strides, b._strides)
-            elementwise.zip_kernel(elementwise.BINARY_OPS[op])(
+            elementwise.zip_kernel(elementwise.BINARY_OPS[op], out.size >= elementwise.GRAIN)(
                 out, shape, a._storage, a._offset, sa, b._storage, b._offset, sb)
         return out
 
@@ -100,8 +101,8 @@ class CPUBackend(Backend):
         out = np.empty(a.numel(), a.dtype.np)
         if out.size:
             shape, sc, sa, sb = coalesce(a._shape, cond._strides, a._strides, b._strides)
-            elementwise.where_loop(out, shape, cond._storage, cond._offset, sc,
-                                   a._storage, a._offset, sa, b._storage, b._offset, sb)
+            loop = elementwise.where_loop if out.size >= elementwise.GRAIN else elementwise.where_loop_serial
+            loop(out, shape, cond._storage, cond._offset, sc, a._storage, a._offset, sa, b._storage, b._offset, sb)
         return out
 
     # ---- reductions
@@ -115,7 +116,7 @@ class CPUBackend(Backend):
         if a.numel() == 0:
             out.fill(init)
             return out
-        kernel = reduce_kernels.reduce_kernel(reduce_kernels.REDUCE_OPS[op])
+        kernel = reduce_kernels.reduce_kernel(reduce_kernels.REDUCE_OPS[op], a.numel() >= elementwise.GRAIN)
         if out.size == 1 and a.numel() >= 1 << 16 and a.is_contiguous():
             # two passes, so both cores work on a full reduction: tiles, then the partials
             def ints(*v: int) -> np.ndarray:
@@ -140,7 +141,7 @@ class CPUBackend(Backend):
         out = np.empty(int(np.prod(kept_shape, dtype=np.int64)), np.int64)
         if out.size:
             kshape, kstrides = coalesce(kept_shape, tuple(a._strides[d] for d in kept))
-            reduce_kernels.arg_reduce_kernel(reduce_kernels.ARG_REDUCE_OPS[op])(
+            reduce_kernels.arg_reduce_kernel(reduce_kernels.ARG_REDUCE_OPS[op], a.numel() >= elementwise.GRAIN)(
                 out, a._storage, a._offset, kshape, kstrides, a._shape[dim], a._strides[dim])
         return out
 
@@ -155,26 +156,36 @@ class CPUBackend(Backend):
         if k == 0:
             out.fill(0)
             return out
-        a3 = a._as_numpy()
-        b3 = b._as_numpy()
-        kernel = mm.matmul_blas if _MATMUL_KERNEL == "blas" else mm.matmul_tiled
-        kernel(a3, b3, out.reshape(batch, m, n))
+        out3 = out.reshape(batch, m, n)
+        # BLAS only multiplies floats; integer matrices take the Numba kernel
+        if _MATMUL_KERNEL == "blas" and a.dtype.is_floating_point:
+            a3, b3 = _gemm_operand(a), _gemm_operand(b)
+            if a3.flags.c_contiguous and b3.flags.c_contiguous:
+                mm.matmul_blas(a3, b3, out3)
+            else:  # a transposed operand (x @ w.T, g.T @ x): BLAS reads it in place, matrix by matrix
+                for i in range(batch):
+                    mm.gemm_blas(a3[i], b3[i], out3[i])
+        else:
+            mm.matmul_tiled(_array(a), _array(b), out3)
         return out
 
     # ---- copy, fill, gather, scatter
     def copy_(self, dst: Any, src: Any) -> None:
         if dst.numel():
             shape, sd, ss = coalesce(dst._shape, dst._strides, src._strides)
-            copy_kernels.copy_loop(shape, dst._storage, dst._offset, sd, src._storage, src._offset, ss)
+            loop = copy_kernels.copy_loop if dst.numel() >= elementwise.GRAIN else copy_kernels.copy_loop_serial
+            loop(shape, dst._storage, dst._offset, sd, src._storage, src._offset, ss)
 
     def fill_(self, dst: Any, value: Any) -> None:
         if dst.numel():
             shape, sd = coalesce(dst._shape, dst._strides)
-            copy_kernels.fill_loop(shape, dst._storage, dst._offset, sd, dst.dtype.np.type(value))
+            loop = copy_kernels.fill_loop if dst.numel() >= elementwise.GRAIN else copy_kernels.fill_loop_serial
+            loop(shape, dst._storage, dst._offset, sd, dst.dtype.np.type(value))
 
     def gather(self, src: Any, positions: np.ndarray) -> np.ndarray:
         out = np.empty(positions.size, src.dtype.np)
-        copy_kernels.gather_loop(out, src._storage, positions.reshape(-1))
+        loop = copy_kernels.gather_loop if out.size >= elementwise.GRAIN else copy_kernels.gather_loop_serial
+        loop(out, src._storage, positions.reshape(-1))
         return out
 
     def scatter_add(self, numel: int, src: Any, positions: np.ndarray) -> np.ndarray:
@@ -185,3 +196,95 @@ class CPUBackend(Backend):
     def scatter_(self, dst: Any, src: Any, positions: np.ndarray) -> None:
         s = src.contiguous()
         copy_kernels.scatter_loop(dst._storage, s._storage[s._offset:], positions.reshape(-1))
+
+    # ---- conv / pool: the kernels in conv.py and pool.py take NCHW NumPy arrays
+    def conv2d(self, x: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any) -> np.ndarray:
+        from . import conv
+        b = None if bias is None else _array(bias)
+        return conv.conv2d_forward(_array(x), _array(weight), b, stride, padding, dilation).reshape(-1)
+
+    def conv2d_backward_input(self, grad_out: Any, weight: Any, input_shape: Any, stride: Any, padding: Any,
+                              dilation: Any) -> np.ndarray:
+        from . import conv
+        return conv.conv2d_backward_input(_array(grad_out), _array(weight), tuple(input_shape),
+                                          stride, padding, dilation).reshape(-1)
+
+    def conv2d_backward_weight(self, grad_out: Any, x: Any, weight_shape: Any, stride: Any, padding: Any,
+                               dilation: Any) -> np.ndarray:
+        from . import conv
+        return conv.conv2d_backward_weight(_array(grad_out), _array(x), tuple(weight_shape),
+                                           stride, padding, dilation).reshape(-1)
+
+    def max_pool2d(self, x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                   ceil_mode: bool) -> tuple[np.ndarray, np.ndarray]:
+        from . import pool
+        y, indices = pool.max_pool2d_forward(_array(x), kernel_size, stride, padding, dilation, ceil_mode)
+        return y.reshape(-1), indices.reshape(-1)
+
+    def max_pool2d_backward(self, grad_out: Any, indices: Any, input_shape: Any) -> np.ndarray:
+        from . import pool
+        return pool.max_pool2d_backward(_array(grad_out), _array(indices), tuple(input_shape)).reshape(-1)
+
+    def avg_pool2d(self, x: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
+                   count_include_pad: bool) -> np.ndarray:
+        from . import pool
+        return pool.avg_pool2d_forward(_array(x), kernel_size, stride, padding, ceil_mode,
+                                       count_include_pad).reshape(-1)
+
+    def avg_pool2d_backward(self, grad_out: Any, input_shape: Any, kernel_size: Any, stride: Any, padding: Any,
+                            ceil_mode: bool, count_include_pad: bool) -> np.ndarray:
+        from . import pool
+        return pool.avg_pool2d_backward(_array(grad_out), tuple(input_shape), kernel_size, stride, padding,
+                                        ceil_mode, count_include_pad).reshape(-1)
+
+    # ---- fused optimizer updates (optim.py): one kernel call per parameter, on its flat storage
+    def sgd_step_(self, param: Any, grad: Any, momentum_buffer: Any, lr: float, momentum: float,
+                  dampening: float, nesterov: bool, weight_decay: float, first_step: bool) -> None:
+        from . import optim
+        optim.sgd_step(_flat(param), _flat(grad), _flat(momentum_buffer, param), lr, momentum, dampening,
+                       nesterov, weight_decay, first_step)
+
+    def adam_step_(self, param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, max_exp_avg_sq: Any, lr: float,
+                   beta1: float, beta2: float, eps: float, weight_decay: float, decoupled_weight_decay: bool,
+                   amsgrad: bool, step: int) -> None:
+        from . import optim
+        optim.adam_step(_flat(param), _flat(grad), _flat(exp_avg), _flat(exp_avg_sq), _flat(max_exp_avg_sq, param),
+                        lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay, amsgrad, step)
+
+    def rmsprop_step_(self, param: Any, grad: Any, square_avg: Any, grad_avg: Any, momentum_buffer: Any,
+                      lr: float, alpha: float, eps: float, weight_decay: float, momentum: float,
+                      centered: bool) -> None:
+        from . import optim
+        optim.rmsprop_step(_flat(param), _flat(grad), _flat(square_avg), _flat(grad_avg, param),
+                           _flat(momentum_buffer, param), lr, alpha, eps, weight_decay, momentum, centered)
+
+    def adagrad_step_(self, param: Any, grad: Any, state_sum: Any, lr: float, lr_decay: float,
+                      weight_decay: float, eps: float, step: int) -> None:
+        from . import optim
+        optim.adagrad_step(_flat(param), _flat(grad), _flat(state_sum), lr, lr_decay, weight_decay, eps, step)
+
+
+def _gemm_operand(t: Any) -> np.ndarray:
+    """A (B, M, K) tensor as a NumPy array whose matrices BLAS can read in place: each one
+    C-contiguous (row-major) or F-contiguous (a transposed view such as ``w.t()``); any
+    other layout is copied to contiguous first."""
+    if t.is_contiguous():
+        return t._as_numpy()
+    a = t._as_numpy()
+    if a.shape[0] and (a[0].flags.c_contiguous or a[0].flags.f_contiguous):  # the batch shares one layout
+        return a
+    return t.contiguous()._as_numpy()
+
+
+def _array(t: Any) -> np.ndarray:
+    """A contiguous NumPy view of a CPU tensor (copies only when the tensor is strided)."""
+    return t.contiguous()._as_numpy()
+
+
+
+def _flat(t: Any, like: Any = None) -> np.ndarray:
+    """A contiguous tensor's elements as a 1-D view of its storage; for ``t`` None (an unused
+    optimizer buffer), an empty array of ``like``'s dtype."""
+    if t is None:
+        return np.empty(0, like.dtype.np)
+    return t._storage[t._offset:t._offset + t.numel()]

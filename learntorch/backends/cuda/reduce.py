@@ -1,0 +1,110 @@
+"""Reduction kernels: ``reduce`` (sum, prod, max, min) as a shared-memory tree, and ``arg_reduce``.
+
+The input is viewed as kept dims (one output each) and reduced dims. As plain Python::
+
+    for o in range(out.size):
+        acc = init                           # 0 for sum, -inf for max, ...
+        for k in range(reduced_size):
+            acc = fold(acc, a[index(a, o, k)])
+        out[o] = acc
+
+On the GPU one *block* of ``R`` threads (R = REDUCE_THREADS, a power of 2) reduces one output:
+
+1. thread t folds the elements k = t, t + R, t + 2R, ... into its own ``acc``;
+2. it writes ``acc`` to ``partial[t]``, an array in the block's fast *shared* memory;
+3. a tree: R/2 threads each fold ``partial[t + R/2]`` into ``partial[t]``, then R/4 threads,
+   ... until ``partial[0]`` holds the result. ``cuda.syncthreads()`` between the steps waits
+   for the whole block, so nobody reads a value before it is written.
+
+One output with a long reduction (``x.sum()`` of a big tensor) would keep only one block busy,
+so there the work is split in two passes: ``split`` blocks per output each reduce a slice into
+a partial result, and a second launch of the same kernel reduces the partials
+(see CUDABackend.reduce).
+"""
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from numba import cuda, from_dtype
+
+from ..cpu.reduce import ARG_REDUCE_OPS, REDUCE_OPS
+from ._launch import REDUCE_THREADS
+from .elementwise import storage_index
+
+__all__ = ["ARG_REDUCE_OPS", "REDUCE_OPS", "reduce_kernel", "arg_reduce_kernel"]
+
+
+@cuda.jit(device=True)
+def fold(op, acc, x):
+    if op == 0:
+        return acc + x
+    elif op == 1:
+        return acc * x
+    elif op == 2:  # NaN wins, as in torch.max
+        return x if (x > acc or x != x) else acc
+    else:
+        return x if (x < acc or x != x) else acc
+
+
+@cache
+def reduce_kernel(op: int, dtype: np.dtype):
+    """``out[o * split + s] = fold over slice s of the reduced dims of a`` (split slices per output).
+
+    Launch with ``out.size`` blocks of REDUCE_THREADS threads: block b reduces output b // split,
+    slice b % split, which is the elements k = s*R + t, s*R + t + split*R, ... of its row."""
+    R = REDUCE_THREADS
+    item = from_dtype(np.dtype(dtype))
+
+    @cuda.jit
+    def reduce_loop(out, a, a_off, kept_shape, kept_strides, red_shape, red_strides, red_size, split, init):
+        partial = cuda.shared.array(R, item)
+        t = cuda.threadIdx.x
+        for b in range(cuda.blockIdx.x, out.size, cuda.gridDim.x):
+            base = storage_index(b // split, kept_shape, kept_strides, a_off)
+            acc = init
+            for k in range((b % split) * R + t, red_size, split * R):
+                acc = fold(op, acc, a[storage_index(k, red_shape, red_strides, base)])
+            partial[t] = acc
+            cuda.syncthreads()
+            step = R // 2
+            while step > 0:
+                if t < step:
+                    partial[t] = fold(op, partial[t], partial[t + step])
+                cuda.syncthreads()
+                step //= 2
+            if t == 0:
+                out[b] = partial[0]
+            cuda.syncthreads()  # partial is reused by this block's next output
+
+    return reduce_loop
+
+
+@cache
+def arg_reduce_kernel(op: int):
+    """``out[o] = k`` where ``a[o, k]`` is the first max (argmax) or min (argmin); one thread per row.
+
+        for o in range(out.size):
+            best, best_k = a[o, 0], 0
+            for k in range(1, size):
+                if best is NaN: break                 # the first NaN wins, as in torch
+                if a[o, k] beats best or a[o, k] is NaN: best, best_k = a[o, k], k
+            out[o] = best_k
+    """
+
+    @cuda.jit
+    def arg_reduce_loop(out, a, a_off, kept_shape, kept_strides, size, stride):
+        for o in range(cuda.grid(1), out.size, cuda.gridsize(1)):
+            base = storage_index(o, kept_shape, kept_strides, a_off)
+            best = a[base]
+            best_k = 0
+            for k in range(1, size):
+                x = a[base + k * stride]
+                if best != best:
+                    break
+                if (x > best if op == 0 else x < best) or x != x:
+                    best = x
+                    best_k = k
+            out[o] = best_k
+
+    return arg_reduce_loop

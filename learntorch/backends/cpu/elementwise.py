@@ -18,12 +18,14 @@ rows are split into tiles of ``TILE`` elements that ``prange`` shares between th
 """
 from __future__ import annotations
 
-import math
 import types
 from functools import cache
 
 import numpy as np
 from numba import njit, prange
+
+from .. import scalar_ops
+from ..scalar_ops import BINARY_OPS, COMPARISONS, UNARY_OPS  # noqa: F401  (re-exported)
 
 TILE = 16384
 # Below this many elements a kernel runs on one thread: waking the thread pool costs more than
@@ -32,84 +34,9 @@ GRAIN = 32768
 # reassociation lets LLVM vectorise; no "nnan"/"ninf", so NaN and inf checks survive
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
-UNARY_OPS = {name: code for code, name in enumerate(
-    ["identity", "neg", "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
-     "sign", "logical_not"])}
-BINARY_OPS = {name: code for code, name in enumerate(
-    ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "relu_grad",
-     "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or"])}
-COMPARISONS = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_not"}
-
-
-@njit(inline="always")
-def unary(op, x):
-    """The scalar function behind map op ``op``."""
-    if op == 0:
-        return x
-    elif op == 1:
-        return -x
-    elif op == 2:
-        return math.exp(x)
-    elif op == 3:
-        return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
-    elif op == 4:
-        return math.sqrt(x) if x >= 0 else math.nan
-    elif op == 5:
-        return abs(x)
-    elif op == 6:
-        return math.sin(x)
-    elif op == 7:
-        return math.cos(x)
-    elif op == 8:
-        return math.tanh(x)
-    elif op == 9:  # sigmoid, stable for large |x|
-        if x >= 0:
-            return 1.0 / (1.0 + math.exp(-x))
-        z = math.exp(x)
-        return z / (1.0 + z)
-    elif op == 10:
-        return max(x, 0)
-    elif op == 11:
-        return (x > 0) - (x < 0)
-    else:
-        return not x
-
-
-@njit(inline="always")
-def binary(op, x, y):
-    """The scalar function behind zip op ``op``."""
-    if op == 0:
-        return x + y
-    elif op == 1:
-        return x - y
-    elif op == 2:
-        return x * y
-    elif op == 3:
-        return x / y
-    elif op == 4:
-        return x ** y
-    elif op == 5:  # maximum/minimum propagate NaN, as torch does
-        return x if (x > y or x != x) else y
-    elif op == 6:
-        return x if (x < y or x != x) else y
-    elif op == 7:  # relu backward: pass the gradient y where the output x is positive
-        return y if x > 0 else 0
-    elif op == 8:
-        return x == y
-    elif op == 9:
-        return x != y
-    elif op == 10:
-        return x < y
-    elif op == 11:
-        return x <= y
-    elif op == 12:
-        return x > y
-    elif op == 13:
-        return x >= y
-    elif op == 14:
-        return bool(x) and bool(y)
-    else:
-        return bool(x) or bool(y)
+# the op codes and scalar functions are shared with the CUDA backend (backends/scalar_ops.py)
+unary = njit(inline="always")(scalar_ops.unary)
+binary = njit(inline="always")(scalar_ops.binary)
 
 
 def compile_kernel(loop, parallel: bool):

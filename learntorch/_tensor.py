@@ -291,13 +291,7 @@ class Tensor:
            copy: bool = False) -> "Tensor":
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
         from ._device import as_device
-        for a in args:
-            if isinstance(a, dt.dtype):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype, device = a.dtype, a.device
-            else:
-                device = a
+        dtype, device = parse_to_args(args, dtype, device)
         out = self
         if device is not None and as_device(device) != self._device:
             from .ops.convert import ToDevice
@@ -459,6 +453,18 @@ class Tensor:
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         from . import random
         return self.copy_(random.rand(*self._shape, dtype=self._dtype, generator=generator) * (b - a) + a)
+
+
+def parse_to_args(args: tuple, dtype: Any, device: Any) -> tuple[Any, Any]:
+    """Sort ``.to(...)``'s positional arguments into (dtype, device), as PyTorch accepts them."""
+    for a in args:
+        if isinstance(a, dt.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        else:
+            device = a
+    return dtype, device
 
 
 class Size(tuple):

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from typing import Any, Callable, Iterator, NamedTuple
 
 from .. import _dtype as dt
-from .._tensor import RemovableHandle, Tensor
+from .._tensor import RemovableHandle, Tensor, parse_to_args
 from ..autograd.grad_mode import no_grad
 from .parameter import Parameter
 
@@ -262,13 +262,7 @@ class Module:
 
     def to(self, *args: Any, dtype: dt.dtype | None = None, device: Any = None) -> "Module":
         """``to(device)``, ``to(dtype)`` or both; a dtype changes floating tensors only."""
-        for a in args:
-            if isinstance(a, dt.dtype):
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype, device = a.dtype, a.device
-            else:
-                device = a
+        dtype, device = parse_to_args(args, dtype, device)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
 

@@ -87,6 +87,7 @@ class BackwardNode(Node):
         self.needs_input_grad: tuple[bool, ...] = ()
         self._non_differentiable: set[int] = set()
         self._output_meta: list[tuple] = []  # (shape, dtype, device) per output, to make zero grads
+        self._saved_output_nrs: dict[int, int] = {}  # saved index -> output number
         self._outputs: tuple = ()  # weakref per output tensor (None for non-tensors), for the visualizers
 
     # --- the ctx API used inside forward/backward
@@ -106,7 +107,26 @@ class BackwardNode(Node):
                     f"saved tensor {i} of {self.name()}, is at version {t._version}; expected version "
                     f"{v} instead. Hint: replace the in-place op (e.g. x.add_(y), x[...] = v) by its "
                     "out-of-place form (x = x + y), or clone() the tensor before modifying it.")
-        return self._saved
+        if not self._saved_output_nrs:
+            return self._saved
+        # outputs were saved as plain aliases (see _pack_saved_outputs): give them back their node
+        saved = list(self._saved)
+        for i, nr in self._saved_output_nrs.items():
+            saved[i] = _plain_alias(saved[i])
+            saved[i].grad_fn, saved[i]._output_nr, saved[i]._requires_grad = self, nr, True
+        return tuple(saved)
+
+    def _pack_saved_outputs(self, outputs: tuple) -> None:
+        """A saved *output* would keep its own node alive through ``output.grad_fn`` (a reference
+        cycle that only the garbage collector frees). Keep a plain alias of its data instead, and
+        rebuild the link to this node when ``saved_tensors`` is read, as PyTorch's SavedVariable does."""
+        saved = list(self._saved)
+        for i, t in enumerate(saved):
+            for nr, out in enumerate(outputs):
+                if t is out and getattr(out, "grad_fn", None) is self:
+                    saved[i] = _plain_alias(out)
+                    self._saved_output_nrs[i] = nr
+        self._saved = tuple(saved)
 
     def mark_non_differentiable(self, *tensors: Any) -> None:
         self._non_differentiable.update(id(t) for t in tensors)
@@ -164,6 +184,8 @@ class Function(metaclass=FunctionMeta):
                     out.grad_fn, out._output_nr, out._requires_grad = ctx, nr, True
             else:
                 ctx._output_meta.append(None)
+        if ctx._saved:
+            ctx._pack_saved_outputs((outputs,) if single else outputs)
         ctx._outputs = tuple(weakref.ref(o) if isinstance(o, Tensor) else None
                              for o in ((outputs,) if single else outputs))
         if _apply_hooks:
@@ -187,6 +209,14 @@ def _alias_inputs(outputs: Any, args: tuple, single: bool) -> Any:
         return Tensor._make(o._storage, o._shape, o._strides, o._offset, dtype=o._dtype, device=o._device, base=o)
 
     return alias(outputs) if single else tuple(alias(o) for o in outputs)
+
+
+def _plain_alias(t: Any) -> Any:
+    """The same data and version counter as ``t``, with no ``grad_fn`` and no ``_base``."""
+    from .._tensor import Tensor
+    alias = Tensor._make(t._storage, t._shape, t._strides, t._offset, dtype=t._dtype, device=t._device)
+    alias._version_counter = t._version_counter
+    return alias
 
 
 def register_apply_hook(hook: Any):

@@ -1,6 +1,6 @@
 """Differentiable operations: each a ``Function`` whose forward calls backend kernels."""
 from .convert import Cast, Clone, ToDevice
-from .elementwise import (abs, add, clamp, cos, div, eq, exp, ge, gt, isnan, le, log, logical_and,
+from .elementwise import (abs, add, allclose, isclose, clamp, cos, div, eq, exp, ge, gt, isnan, le, log, logical_and,
                           logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, pow, relu,
                           sigmoid, sign, sin, sqrt, sub, tanh, where)
 from .indexing import getitem, setitem

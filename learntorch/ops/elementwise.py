@@ -373,3 +373,19 @@ def where(cond: Tensor, a: Any, b: Any) -> Tensor:
     from ._common import check_same_device
     check_same_device("where", cond, a)
     return Where.apply(cond, a, b)
+
+
+def isclose(a: Tensor, b: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
+    """``|a - b| <= atol + rtol * |b|`` elementwise (a bool tensor), as ``torch.isclose``."""
+    b = as_operands("isclose", a, b)[1]
+    finite = logical_and(eq(sub(a, a), 0), eq(sub(b, b), 0))  # x - x is NaN for inf and NaN
+    within = le(abs(sub(a, b)), add(mul(abs(b), rtol), atol))
+    close = logical_or(eq(a, b), logical_and(finite, within))  # equal infinities are close
+    if equal_nan:
+        close = logical_or(close, logical_and(ne(a, a), ne(b, b)))
+    return close
+
+
+def allclose(a: Tensor, b: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+    """True when every element of ``a`` is close to ``b`` (see ``isclose``)."""
+    return bool(isclose(a, b, rtol, atol, equal_nan).all().item())

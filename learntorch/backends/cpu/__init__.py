@@ -132,6 +132,10 @@ class CPUBackend(Backend):
             return out
         kshape, kstrides = coalesce(kept_shape, tuple(a._strides[d] for d in kept))
         rshape, rstrides = coalesce(tuple(a._shape[d] for d in dims), tuple(a._strides[d] for d in dims))
+        if kshape.size == 1 and kstrides[0] == 1 and rstrides[-1] != 1:  # e.g. x.sum(0): loop over rows
+            reduce_kernels.column_reduce_kernel(reduce_kernels.REDUCE_OPS[op], a.numel() >= elementwise.GRAIN)(
+                out, a._storage, a._offset, rshape, rstrides, init)
+            return out
         kernel(out, a._storage, a._offset, kshape, kstrides, rshape, rstrides, init)
         return out
 

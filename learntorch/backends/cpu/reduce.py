@@ -11,6 +11,15 @@ reduced dims. As plain Python::
 
 A full reduction of a large tensor has one output, so it runs in two passes: partial results
 over tiles in parallel, then a reduction of the partials (see CPUBackend.reduce).
+
+Summing the *rows* of a row-major matrix (``x.sum(0)``, a bias gradient) would make that inner
+loop jump a whole row per step. ``column_reduce`` swaps the loops instead, so the inner loop
+runs along the contiguous kept dim and vectorises::
+
+    out[:] = init
+    for r in range(reduced_size):             # rows, one after the other
+        for k in range(out.size):             # contiguous: a vector loop
+            out[k] = fold(out[k], a[row(r) + k])
 """
 from __future__ import annotations
 
@@ -76,6 +85,33 @@ def reduce_kernel(op: int, parallel: bool = True):
             out[o] = acc
 
     return compile_kernel(reduce_loop, parallel)
+
+
+COLUMN_TILE = 256  # kept positions per parallel task
+
+
+@cache
+def column_reduce_kernel(op: int, parallel: bool = True):
+    """``out[k] = fold over r of a[row(r) + k]`` where the kept dim ``k`` has stride 1."""
+
+    def column_reduce_loop(out, a, a_off, red_shape, red_strides, init):
+        rows = 1
+        for d in range(red_shape.size):
+            rows *= red_shape[d]
+        tiles = (out.size + COLUMN_TILE - 1) // COLUMN_TILE
+        for t in prange(tiles):
+            k0 = t * COLUMN_TILE
+            k1 = min(k0 + COLUMN_TILE, out.size)
+            acc = out[k0:k1]
+            for j in range(k1 - k0):
+                acc[j] = init
+            for r in range(rows):
+                start = kept_offset(r, red_shape, red_strides, a_off) + k0
+                row = a[start:start + (k1 - k0)]
+                for j in range(k1 - k0):
+                    acc[j] = fold(op, acc[j], row[j])
+
+    return compile_kernel(column_reduce_loop, parallel)
 
 
 @cache

@@ -213,9 +213,11 @@ class Tensor:
     def _as_numpy(self) -> np.ndarray:
         """The strided NumPy view of a CPU tensor (shares memory)."""
         item = self._dtype.itemsize
-        return np.lib.stride_tricks.as_strided(
-            self._storage[self._offset:] if self.numel() else self._storage,
-            self._shape, tuple(s * item for s in self._strides))
+        if not self.numel():
+            return np.empty(self._shape, self._dtype.np)
+        # ndarray over the storage's buffer: the same memory, and far cheaper than as_strided
+        return np.ndarray(self._shape, self._dtype.np, buffer=self._storage, offset=self._offset * item,
+                          strides=tuple(s * item for s in self._strides))
 
     def _host_numpy(self) -> np.ndarray:
         """The values as a NumPy array on the host, copying from a device if needed."""
@@ -498,6 +500,13 @@ class RemovableHandle:
         self.remove()
 
 
+_OPS = None
+
+
 def _ops():
-    from . import ops
-    return ops
+    """``learntorch.ops``, imported on first use (it imports this module)."""
+    global _OPS
+    if _OPS is None:
+        from . import ops
+        _OPS = ops
+    return _OPS

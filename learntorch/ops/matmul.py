@@ -4,6 +4,7 @@ from __future__ import annotations
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import as_operands, broadcast_shapes, new_tensor
+from .shape import make_view
 
 
 class BatchMatMul(Function):
@@ -18,7 +19,7 @@ class BatchMatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        a3, b3 = (a.unsqueeze(0), b.unsqueeze(0)) if a.dim() == 2 else (a, b)  # Mm: a batch of one
+        a3, b3 = (batch_of_one(a), batch_of_one(b)) if a.dim() == 2 else (a, b)  # Mm
         out_shape = a._shape[:-1] + b._shape[-1:]
         return new_tensor(a._backend.matmul(a3, b3), out_shape, a)
 
@@ -37,6 +38,11 @@ class BatchMatMul(Function):
             gb = (cls.apply(g.transpose(-2, -1), a).transpose(-2, -1) if _is_transposed(b)
                   else cls.apply(a.transpose(-2, -1), g))
         return ga, gb
+
+
+def batch_of_one(t: Tensor) -> Tensor:
+    """A (M, K) matrix seen as a (1, M, K) batch: a metadata-only view, outside autograd."""
+    return make_view(t, (1,) + t._shape, (0,) + t._strides)
 
 
 def _is_transposed(t: Tensor) -> bool:

@@ -164,7 +164,9 @@ class CPUBackend(Backend):
         # BLAS only multiplies floats; integer matrices take the Numba kernel
         if _MATMUL_KERNEL == "blas" and a.dtype.is_floating_point:
             a3, b3 = _gemm_operand(a), _gemm_operand(b)
-            if a3.flags.c_contiguous and b3.flags.c_contiguous:
+            if batch == 1:  # one gemm, whatever the two layouts
+                mm.gemm_blas(a3[0], b3[0], out3[0])
+            elif a3.flags.c_contiguous and b3.flags.c_contiguous:
                 mm.matmul_blas(a3, b3, out3)
             else:  # a transposed operand (x @ w.T, g.T @ x): BLAS reads it in place, matrix by matrix
                 for i in range(batch):

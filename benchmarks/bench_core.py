@@ -403,6 +403,11 @@ def environment(cfg: Config) -> dict[str, Any]:
     except ValueError:  # no parallel region has run yet
         env["numba_threading_layer"] = "not yet chosen"
     env["blas"] = blas_info()
+    try:  # what ``import learntorch`` changed process-wide (it applies to numpy and torch here too)
+        from learntorch import _runtime
+        env["learntorch_runtime"] = dict(_runtime.applied)
+    except ImportError:
+        env["learntorch_runtime"] = None
     return env
 
 
@@ -471,13 +476,17 @@ def wait_for_quiet(max_s: float, threshold: float = 0.1, window_s: float = 1.0,
         time.sleep(2)
 
 
-def busy_warning(others: float | None) -> str:
-    if others is None:
+def busy_warning(rows: list[Row], cfg: Config) -> str:
+    """How much other processes disturbed the rows (waits for quiet are not counted)."""
+    loads = [r.extra["busy_cores"] for r in rows if r.extra.get("busy_cores") is not None]
+    if not loads:
         return "CPU load of other processes: unknown"
-    text = f"other processes used {others:.2f} cores on average during this run"
-    if others > 0.15:
-        text += (f" of {os.cpu_count()}: the machine was BUSY, so 2-thread timings are unreliable "
-                 "(a parallel region waits for a descheduled thread); rerun on a quiet machine")
+    busy = sum(x > cfg.busy_cores for x in loads)
+    text = (f"other processes used at most {max(loads):.2f} cores (mean {statistics.mean(loads):.2f}) "
+            f"while rows were measured")
+    if busy:
+        text += (f": {busy} of {len(loads)} rows BUSY (> {cfg.busy_cores:g} cores), so their 2-thread "
+                 "timings are unreliable (a parallel region waits for a descheduled thread)")
     return text
 
 
@@ -550,6 +559,8 @@ def format_environment(env: dict[str, Any]) -> str:
     others = {k: v for k, v in env["env"].items() if k not in CORETYPE_VARS}
     if others:
         lines.append("env: " + " ".join(f"{k}={v}" for k, v in others.items()))
+    if env.get("learntorch_runtime"):
+        lines.append(f"set by import learntorch (process-wide): {env['learntorch_runtime']}")
     return "\n".join(lines)
 
 
@@ -712,14 +723,11 @@ def main(argv: list[str] | None = None) -> int:
     print("running: " + ", ".join(sections), flush=True)
     cfg.quiet_budget_s = args.wait_quiet
     t0 = time.perf_counter()
-    load = CpuLoad()
     rows = run_all(cfg, sections, log=lambda s: print(s, flush=True))
-    others = load.others()
     env = environment(cfg)  # after the runs, so the threading layer and every BLAS are loaded
     print()
-    env["other_processes_cores"] = others
     print(format_environment(env))
-    print(busy_warning(others))
+    print(busy_warning(rows, cfg))
     print()
     print(format_table(rows))
     misses = [r.name + ("*" if _busy(r) else "") for r in rows if r.ok is False]

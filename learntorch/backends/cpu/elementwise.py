@@ -91,14 +91,17 @@ def map_kernel(op: int, parallel: bool = True):
             j0 = (t - r * tiles) * tile
             j1 = min(j0 + tile, inner)
             ia = row_offset(r, shape, a_strides, a_off)
-            o = out[r * inner:(r + 1) * inner]
+            # slice the tile first, so the loop index starts at 0: LLVM then knows it is
+            # non-negative and emits contiguous vector loads rather than gathers
+            n = j1 - j0
+            o = out[r * inner + j0:r * inner + j1]
             if sa == 1:
-                src = a[ia:ia + inner]
-                for j in range(j0, j1):
+                src = a[ia + j0:ia + j1]
+                for j in range(n):
                     o[j] = unary(op, src[j])
             else:
-                for j in range(j0, j1):
-                    o[j] = unary(op, a[ia + j * sa])
+                for j in range(n):
+                    o[j] = unary(op, a[ia + (j0 + j) * sa])
 
     return compile_kernel(map_loop, parallel)
 
@@ -120,22 +123,23 @@ def zip_kernel(op: int, parallel: bool = True):
             j1 = min(j0 + tile, inner)
             ia = row_offset(r, shape, a_strides, a_off)
             ib = row_offset(r, shape, b_strides, b_off)
-            o = out[r * inner:(r + 1) * inner]
+            n = j1 - j0  # the tile, sliced so that its loop starts at 0 (see map_loop)
+            o = out[r * inner + j0:r * inner + j1]
             if sa == 1 and sb == 1:  # the common, vectorisable cases first
-                x, y = a[ia:ia + inner], b[ib:ib + inner]
-                for j in range(j0, j1):
+                x, y = a[ia + j0:ia + j1], b[ib + j0:ib + j1]
+                for j in range(n):
                     o[j] = binary(op, x[j], y[j])
             elif sa == 1 and sb == 0:
-                x, yv = a[ia:ia + inner], b[ib]
-                for j in range(j0, j1):
+                x, yv = a[ia + j0:ia + j1], b[ib]
+                for j in range(n):
                     o[j] = binary(op, x[j], yv)
             elif sa == 0 and sb == 1:
-                xv, y = a[ia], b[ib:ib + inner]
-                for j in range(j0, j1):
+                xv, y = a[ia], b[ib + j0:ib + j1]
+                for j in range(n):
                     o[j] = binary(op, xv, y[j])
             else:
-                for j in range(j0, j1):
-                    o[j] = binary(op, a[ia + j * sa], b[ib + j * sb])
+                for j in range(n):
+                    o[j] = binary(op, a[ia + (j0 + j) * sa], b[ib + (j0 + j) * sb])
 
     return compile_kernel(zip_loop, parallel)
 

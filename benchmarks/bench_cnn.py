@@ -402,7 +402,11 @@ def format_results(res: Results, cfg: Config) -> str:
     if len(res.loss_check) == 2:
         a, b = res.loss_check["learntorch"], res.loss_check["torch"]
         lines += ["", f"same weights and data: first loss learntorch {a:.6f}, torch {b:.6f}"]
-    lines.append(core.busy_warning(res.others_cores))
+    if res.others_cores is None:
+        lines.append("CPU load of other processes: unknown")
+    else:
+        lines.append(f"other processes used {res.others_cores:.2f} cores on average during this run"
+                     + (": BUSY, 2-thread timings are unreliable" if res.others_cores > 0.15 else ""))
     return "\n".join(lines)
 
 

@@ -11,6 +11,8 @@ with ``index(t, i)`` the storage position of element ``i`` of a strided, broadca
 is its own ``@njit`` function, made by ``map_kernel(op)``/``zip_kernel(op)``; the op code is a
 compile-time constant, so Numba folds the ``if op == ...`` chain away and LLVM vectorises the
 loop. Numba caches each one on disk (``cache=True``); they compile on first use, once per dtype.
+float32 ``exp``, ``sigmoid`` and ``tanh`` swap libm's scalar ``expf``/``tanhf`` for the
+vectorisable versions of fast_math.py (float64 keeps ``math.exp``/``math.tanh``).
 
 Storage is a flat 1-D array; a tensor view is (storage, offset, strides). To keep the inner
 loop contiguous and cheap, the index arithmetic runs once per *row* (the last dimension), and
@@ -22,10 +24,12 @@ import types
 from functools import cache
 
 import numpy as np
-from numba import njit, prange
+from numba import float32, njit, prange
+from numba.extending import overload
 
 from .. import scalar_ops
 from ..scalar_ops import BINARY_OPS, COMPARISONS, UNARY_OPS  # noqa: F401  (re-exported)
+from .fast_math import exp_f32, sigmoid_f32, tanh_f32
 
 TILE = 16384
 # Below this many elements a kernel runs on one thread: waking the thread pool costs more than
@@ -35,8 +39,31 @@ GRAIN = 32768
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
 # the op codes and scalar functions are shared with the CUDA backend (backends/scalar_ops.py)
-unary = njit(inline="always")(scalar_ops.unary)
+scalar_unary = njit(inline="always")(scalar_ops.unary)
 binary = njit(inline="always")(scalar_ops.binary)
+EXP, SIGMOID, TANH = UNARY_OPS["exp"], UNARY_OPS["sigmoid"], UNARY_OPS["tanh"]
+
+
+def unary(op, x):
+    """``scalar_ops.unary``, but float32 exp, sigmoid and tanh use fast_math's SIMD versions.
+    Kernels call it from ``@njit`` code only: its body is chosen by ``_unary`` below."""
+
+
+@overload(unary, jit_options=dict(fastmath=FASTMATH, error_model="numpy"))
+def _unary(op, x):
+    """Picks the body by the type of ``x`` when a kernel compiles; LLVM inlines it."""
+    if x != float32:
+        return scalar_ops.unary
+
+    def unary_f32(op, x):
+        if op == EXP:
+            return exp_f32(x)
+        elif op == SIGMOID:
+            return sigmoid_f32(x)
+        elif op == TANH:
+            return tanh_f32(x)
+        return scalar_unary(op, x)
+    return unary_f32
 
 
 def compile_kernel(loop, parallel: bool):

@@ -363,8 +363,9 @@ def bench_first_ops(cfg: Config) -> list[Row]:
 def blas_info() -> dict[str, Any]:
     """Which BLAS libraries are loaded and which kernel (architecture) each runs.
 
-    numpy's BLAS serves ``a @ b``; learntorch's BLAS path calls ``np.dot`` inside ``@njit``,
-    which Numba binds to SciPy's BLAS (``scipy.linalg.cython_blas``): often another OpenBLAS.
+    numpy's BLAS serves ``a @ b``; learntorch's BLAS path calls SciPy's BLAS
+    (``scipy.linalg.cython_blas``, through Numba's gemm helper): often another OpenBLAS,
+    which learntorch runs one thread per Numba thread (learntorch/backends/cpu/blas.py).
     """
     info: dict[str, Any] = {name: os.environ.get(name) for name in CORETYPE_VARS}
     try:

@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from . import _runtime  # noqa: F401  first: OpenBLAS and malloc settings, before numpy or BLAS load (see there)
+from . import _runtime  # noqa: F401  first: the malloc setting, before big arrays are allocated (see there)
 from . import _dtype
 from ._device import device
 from ._dtype import (bool_ as bool, double, float32, float64, float_ as float, get_default_dtype, int64, long,

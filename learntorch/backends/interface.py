@@ -12,7 +12,7 @@ layer, so a backend never sees bad input.
 | zip           | ``zip(op, a, b, out_dtype)``: ``out[i] = f(a[i], b[i])`` (a, b already broadcast) |
 | where         | ``where(cond, a, b)`` |
 | reduce        | ``reduce(op, a, dims)``, ``arg_reduce(op, a, dim)`` |
-| matmul        | ``matmul(a, b)`` on (B, M, K) @ (B, K, N) |
+| matmul        | ``matmul(a, b)`` on (B, M, K) @ (B, K, N), or (M, K) @ (K, N) |
 | copy / fill   | ``copy_(dst, src)``, ``fill_(dst, value)`` |
 | gather / scatter | ``gather(src, positions)``, ``scatter_add(shape, src, positions)``, ``scatter_(dst, src, positions)`` |
 | conv / pool   | ``conv2d``, ``conv2d_backward_input``, ``conv2d_backward_weight``, ``max_pool2d``, ... |

@@ -4,11 +4,10 @@ from __future__ import annotations
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import as_operands, broadcast_shapes, new_tensor
-from .shape import make_view
 
 
 class BatchMatMul(Function):
-    """``out[b] = a[b] @ b[b]`` for (B, M, K) @ (B, K, N).
+    """``out[b] = a[b] @ b[b]`` for (B, M, K) @ (B, K, N) (and, as ``Mm``, (M, K) @ (K, N)).
 
     Operands go to the backend as they are: it reads a transposed matrix (``w.t()``, whose
     columns are contiguous) in place, as BLAS does with its transpose flag, and copies any
@@ -19,9 +18,7 @@ class BatchMatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        a3, b3 = (batch_of_one(a), batch_of_one(b)) if a.dim() == 2 else (a, b)  # Mm
-        out_shape = a._shape[:-1] + b._shape[-1:]
-        return new_tensor(a._backend.matmul(a3, b3), out_shape, a)
+        return new_tensor(a._backend.matmul(a, b), a._shape[:-1] + b._shape[-1:], a)
 
     @classmethod
     def backward(cls, ctx, g):
@@ -38,11 +35,6 @@ class BatchMatMul(Function):
             gb = (cls.apply(g.transpose(-2, -1), a).transpose(-2, -1) if _is_transposed(b)
                   else cls.apply(a.transpose(-2, -1), g))
         return ga, gb
-
-
-def batch_of_one(t: Tensor) -> Tensor:
-    """A (M, K) matrix seen as a (1, M, K) batch: a metadata-only view, outside autograd."""
-    return make_view(t, (1,) + t._shape, (0,) + t._strides)
 
 
 def _is_transposed(t: Tensor) -> bool:
@@ -64,6 +56,10 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     Differs from PyTorch: operands of different dtypes are promoted (float32 @ float64 gives
     float64), where torch raises "expected m1 and m2 to have the same dtype".
     """
+    if (isinstance(a, Tensor) and isinstance(b, Tensor) and len(a._shape) == len(b._shape) == 2
+            and a._dtype is b._dtype and a._dtype.is_floating_point and a._device == b._device
+            and a._shape[1] == b._shape[0]):
+        return Mm.apply(a, b)  # the common case, (M, K) @ (K, N) of one float dtype, checked first
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul(): expected two Tensors, got {type(a).__name__} and {type(b).__name__}")
     if a.dim() == 0 or b.dim() == 0:

@@ -13,7 +13,7 @@ import learntorch as lt
 from learntorch.backends import cpu
 from learntorch.backends.cpu import matmul as mm
 
-pytest.importorskip("scipy", reason="np.dot inside @njit needs scipy's BLAS")
+pytest.importorskip("scipy", reason="the BLAS path calls scipy's BLAS")
 
 
 def _layouts(rng: np.random.Generator, shape: tuple[int, ...], dtype: type) -> dict[str, lt.Tensor]:
@@ -53,13 +53,20 @@ def test_linear_reads_the_weight_in_place(monkeypatch: pytest.MonkeyPatch) -> No
     layer = lt.nn.Linear(300, 20)
     x = lt.randn(8, 300)
     seen = []
-    original = mm.gemm_blas
 
-    def spy(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-        seen.append(np.shares_memory(b, layer.weight.detach().numpy()) and b.flags.f_contiguous)
-        original(a, b, out)
+    def spy_on(name: str) -> None:
+        original = getattr(mm, name)
 
-    monkeypatch.setattr(mm, "gemm_blas", spy)
+        def spy(*args):  # noqa: ANN002
+            b, b_row_stride, b_col_stride = args[10], args[13], args[14]
+            # b is w's own storage, read column by column (unit row stride): BLAS's transpose flag
+            seen.append(np.shares_memory(b, layer.weight.detach().numpy()) and (b_row_stride, b_col_stride) == (1, 300))
+            original(*args)
+
+        monkeypatch.setattr(mm, name, spy)
+
+    spy_on("matmul_blas")
+    spy_on("matmul_blas_serial")
     y = layer(x)
     assert seen == [True]
     np.testing.assert_allclose(y.detach().numpy(), x.numpy() @ layer.weight.detach().numpy().T

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numba
 import numpy as np
 
 from ..interface import Backend
+from . import blas, elementwise, matmul as mm, reduce as reduce_kernels
 from . import copy as copy_kernels
-from . import elementwise, reduce as reduce_kernels
 
 _MATMUL_KERNEL = "blas"
+GEMM_GRAIN = 64 ** 3  # multiply-adds below which one BLAS call on one thread is fastest
+GEMM_MIN_BLOCK = 16  # fewest rows (or columns) of out per parallel BLAS call
 
 
 def set_matmul_kernel(name: str) -> None:
-    """Choose the CPU matmul: ``"blas"`` (np.dot inside njit, like PyTorch calls MKL) or
+    """Choose the CPU matmul: ``"blas"`` (gemm called from njit, like PyTorch calls MKL) or
     ``"numba"`` (the hand-written tiled kernel in matmul.py that the course teaches)."""
     global _MATMUL_KERNEL
     if name not in ("blas", "numba"):
@@ -151,28 +154,23 @@ class CPUBackend(Backend):
 
     # ---- matmul
     def matmul(self, a: Any, b: Any) -> np.ndarray:
-        from . import matmul as mm
-        batch, m, k = a._shape
-        n = b._shape[2]
+        """(B, M, K) @ (B, K, N), or (M, K) @ (K, N) as a batch of one, into a flat, C-contiguous
+        result."""
+        batch, m, k = a._shape if len(a._shape) == 3 else (1,) + a._shape
+        n = b._shape[-1]
         out = np.empty(batch * m * n, a.dtype.np)
         if out.size == 0:
             return out
         if k == 0:
             out.fill(0)
             return out
-        out3 = out.reshape(batch, m, n)
-        # BLAS only multiplies floats; integer matrices take the Numba kernel
-        if _MATMUL_KERNEL == "blas" and a.dtype.is_floating_point:
-            a3, b3 = _gemm_operand(a), _gemm_operand(b)
-            if batch == 1:  # one gemm, whatever the two layouts
-                mm.gemm_blas(a3[0], b3[0], out3[0])
-            elif a3.flags.c_contiguous and b3.flags.c_contiguous:
-                mm.matmul_blas(a3, b3, out3)
-            else:  # a transposed operand (x @ w.T, g.T @ x): BLAS reads it in place, matrix by matrix
-                for i in range(batch):
-                    mm.gemm_blas(a3[i], b3[i], out3[i])
+        if _MATMUL_KERNEL == "blas" and a.dtype.is_floating_point:  # BLAS only multiplies floats
+            blocks, by_rows = _gemm_blocks(batch, m, n, k)
+            blas.call_single_threaded(mm.matmul_blas if blocks else mm.matmul_blas_serial,
+                                      blas.KIND[out.dtype], batch, m, n, k, *_blas_operand(a), *_blas_operand(b),
+                                      out, max(blocks, 1), by_rows)
         else:
-            mm.matmul_tiled(_array(a), _array(b), out3)
+            mm.matmul_tiled(_array(a).reshape(batch, m, k), _array(b).reshape(batch, k, n), out.reshape(batch, m, n))
         return out
 
     # ---- copy, fill, gather, scatter
@@ -270,16 +268,34 @@ class CPUBackend(Backend):
         optim.adagrad_step(_flat(param), _flat(grad), _flat(state_sum), lr, lr_decay, weight_decay, eps, step)
 
 
-def _gemm_operand(t: Any) -> np.ndarray:
-    """A (B, M, K) tensor as a NumPy array whose matrices BLAS can read in place: each one
-    C-contiguous (row-major) or F-contiguous (a transposed view such as ``w.t()``); any
-    other layout is copied to contiguous first."""
-    if t.is_contiguous():
-        return t._as_numpy()
-    a = t._as_numpy()
-    if a.shape[0] and (a[0].flags.c_contiguous or a[0].flags.f_contiguous):  # the batch shares one layout
-        return a
-    return t.contiguous()._as_numpy()
+def _blas_operand(t: Any) -> tuple[np.ndarray, int, int, int, int]:
+    """A (B, R, C) or (R, C) tensor as (storage, offset, batch stride, row stride, column
+    stride) that BLAS reads in place: each matrix with a unit stride in one dim, such as a
+    row-major slice or the transposed view ``w.t()``. Any other layout (a broadcast, a step
+    slice) is copied first."""
+    rows, cols = t._shape[-2:]
+    matrix = blas.blas_strides(rows, cols, *t._strides[-2:])
+    if matrix is None:
+        t = t.contiguous()
+        matrix = blas.blas_strides(rows, cols, *t._strides[-2:])
+    return (t._storage, t._offset, t._strides[0] if len(t._shape) == 3 else 0) + matrix
+
+
+def _gemm_blocks(batch: int, m: int, n: int, k: int) -> tuple[int, bool]:
+    """How ``matmul_blas`` splits a product over Numba's threads: (blocks per matrix, by rows?).
+
+    0 blocks means one serial call per matrix: for products under GEMM_GRAIN multiply-adds, on
+    one thread, or when BLAS's own thread count cannot be set (then BLAS threads by itself).
+    Otherwise the threads get at least one task each, split along the longer side of ``out``
+    in blocks of at least GEMM_MIN_BLOCK rows or columns."""
+    if batch * m * n * k < GEMM_GRAIN or not blas.can_set_threads():
+        return 0, True
+    threads = numba.get_num_threads()
+    if threads == 1:
+        return 0, True
+    by_rows = m >= n
+    blocks = min(-(-threads // batch), max((m if by_rows else n) // GEMM_MIN_BLOCK, 1))
+    return blocks, by_rows
 
 
 def _array(t: Any) -> np.ndarray:

@@ -6,7 +6,8 @@ For every matrix ``n`` in the batch both kernels compute this plain-Python loop:
         for j in range(N):
             out[n, i, j] = sum(a[n, i, k] * b[n, k, j] for k in range(K))
 
-``matmul_blas`` hands each matrix to BLAS, as PyTorch hands it to MKL.
+``matmul_blas`` hands the matrices to BLAS gemm, as PyTorch hands them to MKL: row (or column)
+blocks of each product are the parallel tasks, and BLAS runs one thread in each (blas.py says why).
 ``matmul_tiled`` is the loop above written by hand, made fast by three ideas:
 
 1. Transpose ``b`` once into ``bt`` (``bt[j, k] = b[k, j]``). Then each output
@@ -26,6 +27,9 @@ pair is one parallel task, so small batched products use all cores too.
 import numpy as np
 from numba import njit, prange
 
+from .blas import gemm
+from .elementwise import serial_twin
+
 KB = 512  # length of a k slice
 JB = 128  # rows of bt per cache block: 128 x 512 float32 = 256 KiB (512 KiB float64)
 ROWS_MAX = 64  # most rows of out per parallel task
@@ -33,19 +37,35 @@ MIN_TASKS = 8  # fewer rows per task until there are this many (2 per thread on 
 TB = 32  # side of the square tiles in which b is transposed
 
 
-@njit(cache=True)
-def matmul_blas(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    """out[n] = a[n] @ b[n] by BLAS gemm, one call per matrix of the batch.
+@njit(parallel=True, nogil=True, cache=True)
+def matmul_blas(kind, B, M, N, K, a, a_off, a_sb, a_rs, a_cs, b, b_off, b_sb, b_rs, b_cs, out, blocks, by_rows):
+    """out[n] = a[n] @ b[n] by BLAS gemm, each product cut into ``blocks`` blocks of rows of
+    ``out`` (``by_rows``) or of columns, one single-threaded gemm per block and thread.
 
-    a (B, M, K), b (B, K, N), out (B, M, N): C-contiguous, one dtype, float32 or float64.
+    a (B, M, K) and b (B, K, N): flat storage, offset, and element strides between matrices
+    (``*_sb``), rows and columns, each matrix readable by BLAS in place (see blas.py). out:
+    the flat, C-contiguous (B, M, N) result. ``kind`` is ``blas.KIND[dtype]``. The tasks, with
+    ``rows``/``cols`` one block's slice::
 
-        for n in range(B):
-            for i in range(M):
-                for j in range(N):
-                    out[n, i, j] = sum(a[n, i, k] * b[n, k, j] for k in range(K))
+        for task in prange(B * blocks):
+            n, block = divmod(task, blocks)
+            out[n, rows, :] = a[n, rows, :] @ b[n]      (by_rows)
+            out[n, :, cols] = a[n] @ b[n, :, cols]      (otherwise)
     """
-    for n in range(a.shape[0]):
-        np.dot(a[n], b[n], out[n])
+    length = M if by_rows else N
+    size = (length + blocks - 1) // blocks
+    for task in prange(B * blocks):
+        n = task // blocks
+        start = (task % blocks) * size
+        stop = min(start + size, length)
+        if start >= stop:
+            continue
+        if by_rows:
+            gemm(kind, stop - start, N, K, a, a_off + n * a_sb + start * a_rs, a_rs, a_cs,
+                 b, b_off + n * b_sb, b_rs, b_cs, out, n * M * N + start * N, N)
+        else:
+            gemm(kind, M, stop - start, K, a, a_off + n * a_sb, a_rs, a_cs,
+                 b, b_off + n * b_sb + start * b_cs, b_rs, b_cs, out, n * M * N + start, N)
 
 
 @njit(parallel=True, fastmath=True, cache=True)
@@ -141,10 +161,5 @@ def _tile4x4(a, bt, out, i, j, i_end, k0, k1):
             out[i + r, j + c] += s[r][c]
 
 
-@njit(cache=True)
-def gemm_blas(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    """out = a @ b by one BLAS gemm, for 2-D a (M, K) and b (K, N) that are each C- or
-    F-contiguous (a transposed view such as ``w.T`` is F-contiguous): BLAS reads a transposed
-    operand in place through its transpose flag, so ``x @ w.T`` never copies ``w``.
-    out (M, N) is C-contiguous. Numba compiles one version per layout pair, on first use."""
-    np.dot(a, b, out)
+# one-thread build for small products and for a BLAS whose threads we cannot set (see blas.py)
+matmul_blas_serial = serial_twin(matmul_blas)

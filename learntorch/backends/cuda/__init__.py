@@ -152,12 +152,14 @@ class CUDABackend(Backend):
 
     # ---- matmul
     def matmul(self, a: Any, b: Any) -> Any:
-        batch, m, k = a._shape
-        n = b._shape[2]
+        """(B, M, K) @ (B, K, N), or (M, K) @ (K, N) as a batch of one, into a flat result."""
+        batch, m, k = a._shape if len(a._shape) == 3 else (1,) + a._shape
+        n = b._shape[-1]
         if batch * m * n == 0 or k == 0:
             return self.full(batch * m * n, 0, a.dtype.np)
         out = self.empty(batch * m * n, a.dtype)
-        matmul_launch(out, a._storage, a._offset, a._strides, b._storage, b._offset, b._strides, batch, m, n, k)
+        sa, sb = ((t._strides if len(t._shape) == 3 else (0,) + t._strides) for t in (a, b))
+        matmul_launch(out, a._storage, a._offset, sa, b._storage, b._offset, sb, batch, m, n, k)
         return out
 
     # ---- copy, fill, gather, scatter

@@ -1,0 +1,74 @@
+"""The BLAS binding (learntorch/backends/cpu/blas.py): layouts BLAS reads in place, OpenBLAS's
+thread count, and products big enough to be split over Numba's threads."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import learntorch as lt
+from learntorch.backends import cpu
+from learntorch.backends.cpu import blas
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("rows, cols, strides, expected", [
+    (4, 3, (3, 1), (3, 1)),  # row-major
+    (4, 3, (8, 1), (8, 1)),  # rows of a wider matrix: x[:, :3]
+    (4, 3, (1, 4), (1, 4)),  # column-major: w.t()
+    (1, 3, (0, 1), (3, 1)),  # one row: its row stride is never used
+    (4, 1, (1, 0), (1, 1)),  # one column
+    (4, 3, (0, 1), None),  # broadcast rows overlap
+    (4, 3, (6, 2), None),  # a step slice: no unit stride
+    (4, 3, (1, 2), None),  # columns overlap
+])
+def test_blas_strides(rows: int, cols: int, strides: tuple[int, int], expected: tuple[int, int] | None) -> None:
+    assert blas.blas_strides(rows, cols, *strides) == expected
+
+
+def test_call_single_threaded_restores_the_thread_count_even_after_an_error() -> None:
+    if not blas.can_set_threads():
+        pytest.skip("SciPy's BLAS here is not an OpenBLAS whose threads can be set")
+    set_threads, get_threads = blas._threads[0]
+    before = get_threads()
+    seen = []
+
+    def kernel(x: float) -> None:
+        seen.append(get_threads())
+        1 / x
+
+    with pytest.raises(ZeroDivisionError):
+        blas.call_single_threaded(kernel, 0.0)
+    assert seen == [1] and get_threads() == before
+
+
+@pytest.mark.parametrize("m, k, n", [(70, 80, 60), (40, 100, 90), (3, 50, 2000)],
+                         ids=["split-rows", "split-columns", "wide"])
+@pytest.mark.parametrize("dtype", [lt.float32, lt.float64])
+def test_products_split_over_threads_match_numpy(m: int, k: int, n: int, dtype: lt.dtype) -> None:
+    assert m * n * k >= cpu.GEMM_GRAIN
+    rng = np.random.default_rng(m)
+    a_np, b_np = rng.standard_normal((m, k)), rng.standard_normal((k, n))
+    a = lt.tensor(a_np, dtype=dtype)
+    b_t = lt.tensor(np.ascontiguousarray(b_np.T), dtype=dtype).t()  # column-major
+    wide = lt.tensor(np.concatenate([a_np, a_np], axis=1), dtype=dtype)[:, :k]  # row stride 2k
+    tol = 1e-4 if dtype == lt.float32 else 1e-12
+    for left in (a, wide):
+        out = (left @ b_t).numpy()
+        np.testing.assert_allclose(out, a_np @ b_np, rtol=tol, atol=tol * np.abs(a_np @ b_np).max())
+    batched = lt.stack([a, 2 * a, -a]) @ b_t
+    np.testing.assert_allclose(batched.numpy()[1], 2 * (a_np @ b_np), rtol=tol, atol=tol * 2 * np.abs(a_np @ b_np).max())
+
+
+def test_the_first_product_of_a_process_runs_on_several_threads() -> None:
+    """Numba's BLAS helper looks up SciPy's gemm on its first call, which takes the GIL; the
+    parallel kernel is ``nogil``, so that first call may happen on a worker thread."""
+    script = ("import numba, numpy as np, learntorch as lt; numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS)); "
+              "a = lt.randn(300, 300); print(float(np.abs((a @ a).numpy() - a.numpy() @ a.numpy()).max()))")
+    out = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout.strip().splitlines()[-1]) < 1e-3

@@ -14,6 +14,7 @@ import numpy as np
 from . import _dtype as dt
 from ._device import device as Device
 from ._storage import VersionCounter, contiguous_strides, is_contiguous, numel
+from .backends import backend_for
 
 if TYPE_CHECKING:
     from .autograd.function import Node
@@ -34,7 +35,7 @@ class Tensor:
         """Wrap ``storage`` (a flat backend array) as a tensor; views pass ``base``."""
         t = object.__new__(cls)
         t._storage = storage
-        t._shape = tuple(int(s) for s in shape)
+        t._shape = tuple(map(int, shape))
         t._strides = contiguous_strides(t._shape) if strides is None else tuple(strides)
         t._offset = int(offset)
         t._dtype = dtype
@@ -105,7 +106,6 @@ class Tensor:
 
     @property
     def _backend(self):
-        from .backends import backend_for
         return backend_for(self._device)
 
     def _wrap_dim(self, dim: int, ndim: int | None = None) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+from .._tensor import RemovableHandle, Tensor
 from .grad_mode import is_grad_enabled, no_grad
 
 _FREED_MESSAGE = (
@@ -48,11 +49,9 @@ class Node:
         return type(self).__name__
 
     def register_hook(self, fn: Any):
-        from .._tensor import RemovableHandle
         return RemovableHandle(self._hooks, fn)
 
     def register_prehook(self, fn: Any):
-        from .._tensor import RemovableHandle
         return RemovableHandle(self._pre_hooks.setdefault(0, {}), fn)
 
     def __repr__(self) -> str:
@@ -164,15 +163,13 @@ class Function(metaclass=FunctionMeta):
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        from .._tensor import Tensor
+        needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        if not (any(needs_input_grad) and is_grad_enabled()):  # nothing to record: no node at all
+            return cls.forward(_Unrecorded(needs_input_grad), *args, **kwargs)
         ctx = cls._node_cls()
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        record = is_grad_enabled() and any(ctx.needs_input_grad)
+        ctx.needs_input_grad = needs_input_grad
         with no_grad():
             outputs = cls.forward(ctx, *args, **kwargs)
-        if not record:
-            ctx._free()
-            return outputs
         ctx.next_functions = tuple(gradient_edge(a) if isinstance(a, Tensor) else (None, 0) for a in args)
         single = not isinstance(outputs, tuple)
         if any(o is a for o in ((outputs,) if single else outputs) for a in args if isinstance(a, Tensor)):
@@ -197,10 +194,26 @@ class Function(metaclass=FunctionMeta):
 _apply_hooks: dict = {}  # {id: hook(node, outputs)}, see register_apply_hook
 
 
+class _Unrecorded:
+    """The ``ctx`` of a call that records nothing (grad off, or no input requires grad), as in
+    PyTorch, where such a call creates no node: forward runs the same, and what it would save
+    for backward is dropped."""
+
+    __slots__ = ("needs_input_grad", "__dict__")
+
+    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
+        self.needs_input_grad = needs_input_grad
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        pass
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        pass
+
+
 def _alias_inputs(outputs: Any, args: tuple, single: bool) -> Any:
     """Replace outputs that *are* inputs by views of them, so that the input keeps its own
     ``grad_fn`` (a leaf stays a leaf) and the view gets the new node, as in PyTorch."""
-    from .._tensor import Tensor
     inputs = [a for a in args if isinstance(a, Tensor)]
 
     def alias(o: Any) -> Any:
@@ -213,7 +226,6 @@ def _alias_inputs(outputs: Any, args: tuple, single: bool) -> Any:
 
 def _plain_alias(t: Any) -> Any:
     """The same data and version counter as ``t``, with no ``grad_fn`` and no ``_base``."""
-    from .._tensor import Tensor
     alias = Tensor._make(t._storage, t._shape, t._strides, t._offset, dtype=t._dtype, device=t._device)
     alias._version_counter = t._version_counter
     return alias
@@ -222,7 +234,6 @@ def _plain_alias(t: Any) -> Any:
 def register_apply_hook(hook: Any):
     """Call ``hook(node, outputs)`` each time ``Function.apply`` records a node (``learntorch.viz.record``
     uses it to keep intermediate values); ``handle.remove()`` unregisters it."""
-    from .._tensor import RemovableHandle
     return RemovableHandle(_apply_hooks, hook)
 
 

@@ -57,8 +57,8 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     float64), where torch raises "expected m1 and m2 to have the same dtype".
     """
     if (isinstance(a, Tensor) and isinstance(b, Tensor) and len(a._shape) == len(b._shape) == 2
-            and a._dtype is b._dtype and a._dtype.is_floating_point and a._device == b._device
-            and a._shape[1] == b._shape[0]):
+            and a._dtype is b._dtype and a._dtype.is_floating_point and a._shape[1] == b._shape[0]
+            and (a._device is b._device or a._device == b._device)):
         return Mm.apply(a, b)  # the common case, (M, K) @ (K, N) of one float dtype, checked first
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul(): expected two Tensors, got {type(a).__name__} and {type(b).__name__}")

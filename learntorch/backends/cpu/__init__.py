@@ -3,7 +3,8 @@
 This module only adapts tensors to kernel arguments (flat storage, offset, strides as int64
 arrays) and picks the kernel; the loops themselves live in the modules beside it, one per
 kernel shape: elementwise.py (map, zip, where), reduce.py, matmul.py, copy.py (copy, fill,
-gather, scatter), conv.py, pool.py and optim.py.
+gather, scatter), conv.py, pool.py and optim.py. blas.py calls BLAS from inside those kernels,
+for matmul.py and for conv_blas.py (stride-1 convolutions as one matrix product per kernel tap).
 """
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ GEMM_MIN_BLOCK = 16  # fewest rows (or columns) of out per parallel BLAS call
 
 
 def set_matmul_kernel(name: str) -> None:
-    """Choose the CPU matmul: ``"blas"`` (gemm called from njit, like PyTorch calls MKL) or
-    ``"numba"`` (the hand-written tiled kernel in matmul.py that the course teaches)."""
+    """Choose the CPU matrix products: ``"blas"`` (gemm called from njit, like PyTorch calls MKL,
+    for matmul and for stride-1 convolutions, see conv_blas.py) or ``"numba"`` (the hand-written
+    kernels the course teaches: the tiled matmul in matmul.py and the convolutions of conv.py)."""
     global _MATMUL_KERNEL
     if name not in ("blas", "numba"):
         raise ValueError(f"set_matmul_kernel: expected 'blas' or 'numba', got {name!r}")
@@ -203,19 +205,29 @@ class CPUBackend(Backend):
 
     # ---- conv / pool: the kernels in conv.py and pool.py take NCHW NumPy arrays
     def conv2d(self, x: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any) -> np.ndarray:
-        from . import conv
+        from . import conv, conv_blas
         b = None if bias is None else _array(bias)
+        if _MATMUL_KERNEL == "blas" and conv_blas.suits(x._shape[0], x._shape[1], stride):
+            return blas.call_single_threaded(conv_blas.conv2d_forward, _array(x), _array(weight), b, padding,
+                                             dilation).reshape(-1)
         return conv.conv2d_forward(_array(x), _array(weight), b, stride, padding, dilation).reshape(-1)
 
     def conv2d_backward_input(self, grad_out: Any, weight: Any, input_shape: Any, stride: Any, padding: Any,
                               dilation: Any) -> np.ndarray:
-        from . import conv
+        from . import conv, conv_blas
+        # grad_x is a stride-1 convolution of grad_out, whose channels are the forward's outputs
+        if _MATMUL_KERNEL == "blas" and conv_blas.suits(grad_out._shape[0], grad_out._shape[1], (1, 1)):
+            return blas.call_single_threaded(conv_blas.conv2d_backward_input, _array(grad_out), _array(weight),
+                                             tuple(input_shape), stride, padding, dilation).reshape(-1)
         return conv.conv2d_backward_input(_array(grad_out), _array(weight), tuple(input_shape),
                                           stride, padding, dilation).reshape(-1)
 
     def conv2d_backward_weight(self, grad_out: Any, x: Any, weight_shape: Any, stride: Any, padding: Any,
                                dilation: Any) -> np.ndarray:
-        from . import conv
+        from . import conv, conv_blas
+        if _MATMUL_KERNEL == "blas" and conv_blas.suits(x._shape[0], x._shape[1], stride):
+            return blas.call_single_threaded(conv_blas.conv2d_backward_weight, _array(grad_out), _array(x),
+                                             tuple(weight_shape), padding, dilation).reshape(-1)
         return conv.conv2d_backward_weight(_array(grad_out), _array(x), tuple(weight_shape),
                                            stride, padding, dilation).reshape(-1)
 

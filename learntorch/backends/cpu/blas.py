@@ -46,8 +46,9 @@ NO_TRANSPOSE, TRANSPOSE = ord("n"), ord("t")
 
 
 @njit(cache=True)
-def gemm(kind, M, N, K, a, a_off, a_rs, a_cs, b, b_off, b_rs, b_cs, out, out_off, out_rs):
-    """``out[i, j] = sum(a[i, k] * b[k, j] for k in range(K))`` for i < M, j < N.
+def gemm(kind, M, N, K, a, a_off, a_rs, a_cs, b, b_off, b_rs, b_cs, out, out_off, out_rs, accumulate):
+    """``out[i, j] = sum(a[i, k] * b[k, j] for k in range(K))`` for i < M, j < N; with
+    ``accumulate``, ``out[i, j] += ...`` instead.
 
     Each matrix is flat storage, the offset of its first element, and its element strides:
     ``a`` (M, K) and ``b`` (K, N) have a unit stride in one of their two dims (row stride
@@ -57,7 +58,7 @@ def gemm(kind, M, N, K, a, a_off, a_rs, a_cs, b, b_off, b_rs, b_cs, out, out_off
     flag_a, lda = (NO_TRANSPOSE, a_rs) if a_cs == 1 else (TRANSPOSE, a_cs)
     scalars = np.empty(2, out.dtype)
     scalars[0] = 1  # alpha
-    scalars[1] = 0  # beta: out is overwritten
+    scalars[1] = 1 if accumulate else 0  # beta: out = alpha * a @ b + beta * out
     _xxgemm(kind, flag_b, flag_a, N, M, K, scalars[0:].ctypes, b[b_off:].ctypes, ldb,
             a[a_off:].ctypes, lda, scalars[1:].ctypes, out[out_off:].ctypes, out_rs)
 
@@ -106,16 +107,15 @@ def can_set_threads() -> bool:
     return _threads[0] is not None
 
 
-def call_single_threaded(kernel: Callable[..., None], *args: Any) -> None:
+def call_single_threaded(kernel: Callable[..., Any], *args: Any) -> Any:
     """``kernel(*args)`` with SciPy's OpenBLAS on the calling thread only (process-wide: another
     Python thread calling SciPy's BLAS meanwhile also gets one thread)."""
     if not can_set_threads():
-        kernel(*args)
-        return
+        return kernel(*args)
     set_threads, get_threads = _threads[0]
     before = get_threads()
     set_threads(1)
     try:
-        kernel(*args)
+        return kernel(*args)
     finally:
         set_threads(before)

@@ -62,10 +62,10 @@ def matmul_blas(kind, B, M, N, K, a, a_off, a_sb, a_rs, a_cs, b, b_off, b_sb, b_
             continue
         if by_rows:
             gemm(kind, stop - start, N, K, a, a_off + n * a_sb + start * a_rs, a_rs, a_cs,
-                 b, b_off + n * b_sb, b_rs, b_cs, out, n * M * N + start * N, N)
+                 b, b_off + n * b_sb, b_rs, b_cs, out, n * M * N + start * N, N, False)
         else:
             gemm(kind, M, stop - start, K, a, a_off + n * a_sb, a_rs, a_cs,
-                 b, b_off + n * b_sb + start * b_cs, b_rs, b_cs, out, n * M * N + start, N)
+                 b, b_off + n * b_sb + start * b_cs, b_rs, b_cs, out, n * M * N + start, N, False)
 
 
 @njit(parallel=True, fastmath=True, cache=True)

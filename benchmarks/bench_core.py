@@ -216,12 +216,32 @@ def bench_binary(op: str, shape_a: tuple[int, ...], shape_b: tuple[int, ...], cf
                    ELEMENTWISE_MAX_RATIO, numel)
 
 
+# Unary ops: numpy's version, and the input's range (None: standard normal; else uniform on it).
+_UNARY: dict[str, tuple[Callable[[np.ndarray], np.ndarray], tuple[float, float] | None]] = {
+    "neg": (np.negative, None),
+    "abs": (np.abs, None),
+    "relu": (lambda a: np.maximum(a, 0), None),
+    "sign": (np.sign, None),
+    "logical_not": (np.logical_not, None),
+    "exp": (np.exp, None),
+    "log": (np.log, (1e-3, 1e3)),
+    "sqrt": (np.sqrt, (0.0, 1e3)),
+    "sin": (np.sin, (-10.0, 10.0)),
+    "cos": (np.cos, (-10.0, 10.0)),
+    "tanh": (np.tanh, None),
+    "sigmoid": (lambda a: 1 / (1 + np.exp(-a)), None),
+}
+
+
 def bench_unary(op: str, n: int, cfg: Config) -> Row:
-    """``op(a)`` for ``op`` in relu, exp, on ``n`` float32."""
-    (a,) = _inputs((n,))
+    """``op(a)`` on ``n`` float32, for each ``op`` of ``_UNARY`` (torch: ``torch.sigmoid`` etc.)."""
+    np_fn, span = _UNARY[op]
+    if span is None:
+        (a,) = _inputs((n,))
+    else:
+        a = np.random.default_rng(0).uniform(*span, n).astype(np.float32)
     (la,), tt = _as_libs([a], cfg)
-    np_fn = {"relu": lambda: np.maximum(a, 0), "exp": lambda: np.exp(a)}[op]
-    fns = {"learntorch": lambda: getattr(la, op)(), "numpy": np_fn}
+    fns = {"learntorch": lambda: getattr(la, op)(), "numpy": lambda: np_fn(a)}
     if tt is not None:
         fns["torch"] = lambda: getattr(tt[0], op)()
     return _within(_row("elementwise", f"{op} {_num(n)}", compare(fns, cfg), extra={"numel": n}),
@@ -585,7 +605,7 @@ def run_all(cfg: Config, sections: tuple[str, ...] = SECTIONS,
                 add(guard.run(bench_binary, op, (n,), (n,), cfg, "contiguous"))
                 add(guard.run(bench_binary, op, (n // 1000, 1000), (1000,), cfg, "row bcast"))
                 add(guard.run(bench_binary, op, (side, 1), (1, side), cfg, "outer"))
-        for op in ("relu", "exp"):
+        for op in _UNARY:
             add(guard.run(bench_unary, op, 1_000_000, cfg))
     if "reduction" in sections:
         for shape in ((1000, 1000), (10000, 1000)):

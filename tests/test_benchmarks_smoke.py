@@ -44,6 +44,15 @@ def test_binary_broadcast(bench, cfg):
     assert "add" in bench.format_table([row])
 
 
+def test_unary_every_op(bench, cfg):
+    from learntorch.backends.scalar_ops import UNARY_OPS
+    assert set(bench._UNARY) == set(UNARY_OPS) - {"identity"}  # a new op gets a row
+    for op in bench._UNARY:
+        row = bench.bench_unary(op, 64, cfg)
+        _check_times(row)
+        assert row.name == f"{op} 64"
+
+
 def test_sum(bench, cfg):
     _check_times(bench.bench_sum((16, 32), 0, cfg))
 

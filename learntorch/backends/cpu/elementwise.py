@@ -11,8 +11,10 @@ with ``index(t, i)`` the storage position of element ``i`` of a strided, broadca
 is its own ``@njit`` function, made by ``map_kernel(op)``/``zip_kernel(op)``; the op code is a
 compile-time constant, so Numba folds the ``if op == ...`` chain away and LLVM vectorises the
 loop. Numba caches each one on disk (``cache=True``); they compile on first use, once per dtype.
-float32 ``exp``, ``sigmoid`` and ``tanh`` swap libm's scalar ``expf``/``tanhf`` for the
-vectorisable versions of fast_math.py (float64 keeps ``math.exp``/``math.tanh``).
+float32 ``exp``, ``log``, ``sigmoid``, ``tanh``, ``sin`` and ``cos`` swap libm's scalar calls
+for the vectorisable versions of fast_math.py and fast_trig.py (float64 keeps libm). The fast
+sin/cos are accurate for ``|x| <= TRIG_MAX`` and give NaN beyond; a tile holding NaN results
+redoes those elements with libm in a second, scalar loop.
 
 Storage is a flat 1-D array; a tensor view is (storage, offset, strides). To keep the inner
 loop contiguous and cheap, the index arithmetic runs once per *row* (the last dimension), and
@@ -20,16 +22,19 @@ rows are split into tiles of ``TILE`` elements that ``prange`` shares between th
 """
 from __future__ import annotations
 
+import math
 import types
 from functools import cache
 
 import numpy as np
 from numba import float32, njit, prange
+from numba.core.types import IntegerLiteral
 from numba.extending import overload
 
 from .. import scalar_ops
 from ..scalar_ops import BINARY_OPS, COMPARISONS, UNARY_OPS  # noqa: F401  (re-exported)
-from .fast_math import exp_f32, sigmoid_f32, tanh_f32
+from .fast_math import exp_f32, log_f32, sigmoid_f32, tanh_f32
+from .fast_trig import cos_f32, sin_f32
 
 TILE = 16384
 # Below this many elements a kernel runs on one thread: waking the thread pool costs more than
@@ -39,31 +44,31 @@ GRAIN = 32768
 FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
 
 # the op codes and scalar functions are shared with the CUDA backend (backends/scalar_ops.py)
-scalar_unary = njit(inline="always")(scalar_ops.unary)
 binary = njit(inline="always")(scalar_ops.binary)
-EXP, SIGMOID, TANH = UNARY_OPS["exp"], UNARY_OPS["sigmoid"], UNARY_OPS["tanh"]
+# the float32 ops with a vectorisable version (fast_math.py, fast_trig.py), by op code
+FAST_F32 = {UNARY_OPS["exp"]: exp_f32, UNARY_OPS["log"]: log_f32, UNARY_OPS["sigmoid"]: sigmoid_f32,
+            UNARY_OPS["tanh"]: tanh_f32, UNARY_OPS["sin"]: sin_f32, UNARY_OPS["cos"]: cos_f32}
+SIN, COS = UNARY_OPS["sin"], UNARY_OPS["cos"]
 
 
 def unary(op, x):
-    """``scalar_ops.unary``, but float32 exp, sigmoid and tanh use fast_math's SIMD versions.
-    Kernels call it from ``@njit`` code only: its body is chosen by ``_unary`` below."""
+    """``scalar_ops.unary``, but float32 exp, log, sigmoid, tanh, sin and cos use the SIMD
+    versions of fast_math/fast_trig. Kernels call it from ``@njit`` code only: its body is
+    chosen by ``_unary`` below."""
 
 
-@overload(unary, jit_options=dict(fastmath=FASTMATH, error_model="numpy"))
+# A kernel's ``op`` is a constant, so with ``prefer_literal`` the overload below first sees it as
+# a literal type (its value known when the kernel compiles). Where that value needs no special
+# body it returns None, and Numba types the call again with ``op`` an int64: that one generic
+# body is compiled once and shared by every kernel, instead of once per op code.
+@overload(unary, prefer_literal=True, jit_options=dict(fastmath=FASTMATH, error_model="numpy"))
 def _unary(op, x):
-    """Picks the body by the type of ``x`` when a kernel compiles; LLVM inlines it."""
-    if x != float32:
-        return scalar_ops.unary
-
-    def unary_f32(op, x):
-        if op == EXP:
-            return exp_f32(x)
-        elif op == SIGMOID:
-            return sigmoid_f32(x)
-        elif op == TANH:
-            return tanh_f32(x)
-        return scalar_unary(op, x)
-    return unary_f32
+    """Picks the body when a kernel compiles: the fast function for a float32 op that has one
+    (and only that one is compiled), else ``scalar_ops.unary``; LLVM inlines it."""
+    if isinstance(op, IntegerLiteral):
+        fast = FAST_F32.get(op.literal_value) if x == float32 else None
+        return None if fast is None else (lambda op, x: fast(x))
+    return scalar_ops.unary
 
 
 def compile_kernel(loop, parallel: bool):
@@ -106,6 +111,9 @@ def map_kernel(op: int, parallel: bool = True):
     """``out[i] = unary(op, a[index(a, i)])`` over a contiguous ``out`` of ``shape``.
 
     ``parallel=False`` compiles the same loop for one thread (``prange`` acts as ``range``)."""
+    # fast_trig's sin/cos give NaN for |x| > TRIG_MAX (float64 NaN results are recomputed, too);
+    # a constant, so Numba prunes the ``if trig`` block from the kernels of other ops
+    trig = op in (SIN, COS)
 
     def map_loop(out, shape, a, a_off, a_strides):
         inner = shape[shape.size - 1]
@@ -129,6 +137,15 @@ def map_kernel(op: int, parallel: bool = True):
             else:
                 for j in range(n):
                     o[j] = unary(op, a[ia + (j0 + j) * sa])
+            if trig:  # redo the NaNs with libm: |x| > TRIG_MAX (rare: count them first), or NaN, inf
+                nans = 0
+                for j in range(n):
+                    nans += o[j] != o[j]
+                if nans:
+                    for j in range(n):
+                        if o[j] != o[j]:
+                            x = a[ia + (j0 + j) * sa]
+                            o[j] = math.sin(x) if op == SIN else math.cos(x)
 
     return compile_kernel(map_loop, parallel)
 

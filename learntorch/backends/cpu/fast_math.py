@@ -47,6 +47,7 @@ Q0, Q1, Q2, Q3, Q4, Q5, Q6, Q7, Q8 = (np.float32(c) for c in (  # Cephes logf: f
 LO, HI = np.float32(-104.0), np.float32(89.0)
 HALF, ONE, TWO = np.float32(0.5), np.float32(1.0), np.float32(2.0)
 BIAS, MANTISSA, TANH_SMALL = np.float32(127.0), np.float32(2.0**23), np.float32(0.625)
+TANH_CLAMP = np.float32(40.0)  # 2|x| beyond this gives tanh = 1 in float32 anyway (from |x| ~ 9)
 MIN_NORMAL, SQRT_HALF = np.float32(2.0**-126), np.float32(0.7071067811865476)
 INF, NAN = np.float32(np.inf), np.float32(np.nan)
 FRACTION_BITS, HALF_EXPONENT = np.int32(0x007FFFFF), np.int32(0x3F000000)  # 0x3F000000 is 0.5
@@ -76,14 +77,21 @@ def pow2(n):
     return float32_from_bits(np.int32((n + BIAS) * MANTISSA))
 
 
+@njit(inline="always")
+def exp_parts(x):
+    """``(e^r, n)`` with ``e^x = e^r * 2^n``: the range reduction and polynomial above, for a
+    float32 ``x`` in [-104, 89]."""
+    n = np.rint(x * LOG2E)
+    r = x - n * LN2_HI - n * LN2_LO
+    p = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5
+    return p * (r * r) + r + ONE, n
+
+
 @njit(**FLAGS)
 def exp_f32(x: np.float32) -> np.float32:
     """``e^x`` in float32, to 1 ulp, branch-free."""
     xc = LO if x < LO else (HI if x > HI else x)
-    n = np.rint(xc * LOG2E)
-    r = xc - n * LN2_HI - n * LN2_LO
-    p = ((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5
-    er = p * (r * r) + r + ONE
+    er, n = exp_parts(xc)
     half = np.floor(n * HALF)
     y = er * pow2(half) * pow2(n - half)
     return y if x == x else x  # NaN in, NaN out
@@ -104,7 +112,9 @@ def tanh_f32(x: np.float32) -> np.float32:
     a = abs(x)
     z = a * a
     small = ((((T0 * z + T1) * z + T2) * z + T3) * z + T4) * (z * a) + a
-    big = ONE - TWO / (exp_f32(a + a) + ONE)  # e^2a = inf gives 1
+    two_a = TANH_CLAMP if a + a > TANH_CLAMP else a + a  # e^2a needs no over/underflow care (NaN stays)
+    er, n = exp_parts(two_a)
+    big = ONE - TWO / (er * pow2(n) + ONE)
     return math.copysign(small if a < TANH_SMALL else big, x)  # NaN: a < 0.625 is false
 
 

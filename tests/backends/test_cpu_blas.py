@@ -33,17 +33,23 @@ def test_blas_strides(rows: int, cols: int, strides: tuple[int, int], expected: 
 def test_call_single_threaded_restores_the_thread_count_even_after_an_error() -> None:
     if not blas.can_set_threads():
         pytest.skip("SciPy's BLAS here is not an OpenBLAS whose threads can be set")
-    set_threads, get_threads = blas._threads[0]
-    before = get_threads()
+    swap = blas._threads[0]
+
+    def current() -> int:  # swap sets a count and returns the one before: set it straight back
+        count = swap(1)
+        swap(count)
+        return count
+
+    before = current()
     seen = []
 
     def kernel(x: float) -> None:
-        seen.append(get_threads())
+        seen.append(current())
         1 / x
 
     with pytest.raises(ZeroDivisionError):
         blas.call_single_threaded(kernel, 0.0)
-    assert seen == [1] and get_threads() == before
+    assert seen == [1] and current() == before
 
 
 @pytest.mark.parametrize("m, k, n", [(70, 80, 60), (40, 100, 90), (3, 50, 2000)],

@@ -22,7 +22,7 @@ spins while the other works), and waking OpenBLAS's sleeping threads costs tens 
 microseconds per call. So the matmul kernel runs BLAS single-threaded inside Numba's own
 ``prange``, one block of rows per thread: ``call_single_threaded`` sets SciPy's OpenBLAS to one
 thread for the duration of the call and restores it after. Where SciPy's BLAS is not an
-OpenBLAS whose thread count we can set (``can_set_threads()`` is False), BLAS keeps its
+OpenBLAS (0.3.23 or later) whose thread count we can set (``can_set_threads()`` is False), BLAS keeps its
 threads and the kernel calls it once per matrix, from one thread.
 """
 from __future__ import annotations
@@ -78,8 +78,9 @@ def blas_strides(rows: int, cols: int, row_stride: int, col_stride: int) -> tupl
     return None
 
 
-def _openblas_thread_functions() -> tuple[ctypes._CFuncPtr, ctypes._CFuncPtr] | None:
-    """(set_num_threads, get_num_threads) of the OpenBLAS that SciPy ships, or None."""
+def _openblas_thread_swap() -> ctypes._CFuncPtr | None:
+    """``openblas_set_num_threads_local(n)`` of the OpenBLAS that SciPy ships (it sets the
+    thread count and returns the previous one; OpenBLAS 0.3.23 and later), or None."""
     import scipy
     import scipy.linalg.cython_blas  # noqa: F401  loads SciPy's BLAS
     base = os.path.dirname(scipy.__file__)
@@ -88,22 +89,21 @@ def _openblas_thread_functions() -> tuple[ctypes._CFuncPtr, ctypes._CFuncPtr] | 
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for prefix in ("scipy_openblas", "openblas"):
-            setter = getattr(lib, prefix + "_set_num_threads", None)
-            getter = getattr(lib, prefix + "_get_num_threads", None)
-            if setter is not None and getter is not None:
-                setter.argtypes, getter.restype = [ctypes.c_int], ctypes.c_int
-                return setter, getter
+        for name in ("openblas_set_num_threads_local", "scipy_openblas_set_num_threads_local"):
+            swap = getattr(lib, name, None)
+            if swap is not None:
+                swap.argtypes, swap.restype = [ctypes.c_int], ctypes.c_int
+                return swap
     return None
 
 
-_threads: list = []  # [(set, get) or None], filled on first use
+_threads: list = []  # [swap or None], filled on first use
 
 
 def can_set_threads() -> bool:
     """True when SciPy's BLAS is an OpenBLAS whose thread count ``call_single_threaded`` can set."""
     if not _threads:
-        _threads.append(_openblas_thread_functions())
+        _threads.append(_openblas_thread_swap())
     return _threads[0] is not None
 
 
@@ -112,10 +112,9 @@ def call_single_threaded(kernel: Callable[..., Any], *args: Any) -> Any:
     Python thread calling SciPy's BLAS meanwhile also gets one thread)."""
     if not can_set_threads():
         return kernel(*args)
-    set_threads, get_threads = _threads[0]
-    before = get_threads()
-    set_threads(1)
+    swap = _threads[0]
+    before = swap(1)
     try:
         return kernel(*args)
     finally:
-        set_threads(before)
+        swap(before)

@@ -1,6 +1,6 @@
 """The stride-1 convolutions of conv_blas.py (one BLAS matrix product per kernel tap) against
 conv.py's hand-written kernels, which test_cpu_conv_kernels.py checks against a plain loop; and
-which of the two the backend picks."""
+when conv.py hands its products to them."""
 from __future__ import annotations
 
 import itertools
@@ -11,6 +11,12 @@ import pytest
 import learntorch as lt
 from learntorch.backends import cpu
 from learntorch.backends.cpu import blas, conv, conv_blas
+
+
+@pytest.fixture
+def always_blas(monkeypatch):
+    """conv.py takes the BLAS path for every case, even where conv_blas.suits would not."""
+    monkeypatch.setattr(conv_blas, "suits", lambda *args: True)
 
 CASES = [  # x shape, weight shape
     ((2, 8, 7, 9), (5, 8, 3, 3)),
@@ -38,33 +44,31 @@ def _valid(x_shape, w_shape, padding, dilation) -> bool:
 @pytest.mark.parametrize("x_shape, w_shape, padding, dilation", [
     (x, w, p, d) for (x, w), p, d in itertools.product(CASES, [(0, 0), (1, 1), (2, 1)], [(1, 1), (2, 1)])
     if _valid(x, w, p, d)])
-def test_stride_1_matches_conv_py(x_shape, w_shape, padding, dilation):
+def test_stride_1_matches_conv_py(x_shape, w_shape, padding, dilation, always_blas):
     x, w, b, y, g = _case(x_shape, w_shape, (1, 1), padding, dilation)
-    np.testing.assert_allclose(blas.call_single_threaded(conv_blas.conv2d_forward, x, w, b, padding, dilation), y,
-                               rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(
-        blas.call_single_threaded(conv_blas.conv2d_backward_input, g, w, x.shape, (1, 1), padding, dilation),
-        conv.conv2d_backward_input(g, w, x.shape, (1, 1), padding, dilation), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(
-        blas.call_single_threaded(conv_blas.conv2d_backward_weight, g, x, w.shape, padding, dilation),
-        conv.conv2d_backward_weight(g, x, w.shape, (1, 1), padding, dilation), rtol=1e-12, atol=1e-11)
+    args = ((1, 1), padding, dilation)
+    np.testing.assert_allclose(conv.conv2d_forward(x, w, b, *args, blas=True), y, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv.conv2d_backward_input(g, w, x.shape, *args, blas=True),
+                               conv.conv2d_backward_input(g, w, x.shape, *args), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv.conv2d_backward_weight(g, x, w.shape, *args, blas=True),
+                               conv.conv2d_backward_weight(g, x, w.shape, *args), rtol=1e-12, atol=1e-11)
 
 
 @pytest.mark.parametrize("stride", [(2, 2), (2, 3), (3, 1)])
-def test_grad_x_of_a_strided_conv(stride):
+def test_grad_x_of_a_strided_conv(stride, always_blas):
     """grad_x is a stride-1 convolution whatever the forward stride, so it runs here too."""
     x, w, b, y, g = _case((2, 8, 9, 10), (4, 8, 3, 3), stride, (1, 1), (1, 1))
-    np.testing.assert_allclose(
-        blas.call_single_threaded(conv_blas.conv2d_backward_input, g, w, x.shape, stride, (1, 1), (1, 1)),
-        conv.conv2d_backward_input(g, w, x.shape, stride, (1, 1), (1, 1)), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(conv.conv2d_backward_input(g, w, x.shape, stride, (1, 1), (1, 1), blas=True),
+                               conv.conv2d_backward_input(g, w, x.shape, stride, (1, 1), (1, 1)),
+                               rtol=1e-12, atol=1e-12)
 
 
-def test_float32_on_the_course_cnn_shapes():
+def test_float32_on_the_course_cnn_shapes(always_blas):
     x, w, b, y, g = _case((8, 32, 28, 28), (32, 32, 3, 3), (1, 1), (1, 1), (1, 1), np.float32)
     scale = np.abs(y).max()
-    got = blas.call_single_threaded(conv_blas.conv2d_forward, x, w, b, (1, 1), (1, 1))
+    got = conv.conv2d_forward(x, w, b, (1, 1), (1, 1), (1, 1), blas=True)
     assert got.dtype == np.float32 and np.abs(got - y).max() <= 1e-5 * scale
-    gw = blas.call_single_threaded(conv_blas.conv2d_backward_weight, g, x, w.shape, (1, 1), (1, 1))
+    gw = conv.conv2d_backward_weight(g, x, w.shape, (1, 1), (1, 1), (1, 1), blas=True)
     ref = conv.conv2d_backward_weight(g, x, w.shape, (1, 1), (1, 1), (1, 1))
     assert np.abs(gw - ref).max() <= 1e-4 * np.abs(ref).max()
 
@@ -72,22 +76,19 @@ def test_float32_on_the_course_cnn_shapes():
 @pytest.mark.parametrize("kernel", ["blas", "numba"])
 def test_the_backend_picks_blas_for_stride_1_with_enough_channels(kernel, monkeypatch):
     calls = []
-    for name in ("conv2d_forward", "conv2d_backward_input", "conv2d_backward_weight"):
-        for module in (conv, conv_blas):
-            original = getattr(module, name)
-            monkeypatch.setattr(module, name, lambda *a, _f=original, _n=f"{module.__name__.rsplit('.', 1)[1]}.{name}":
-                                calls.append(_n) or _f(*a))
+    for name in ("run_conv", "weight_grad"):
+        original = getattr(conv_blas, name)
+        monkeypatch.setattr(conv_blas, name, lambda *a, _f=original, _n=name: calls.append(_n) or _f(*a))
     before = cpu.get_matmul_kernel()
     cpu.set_matmul_kernel(kernel)
     try:
         layer = lt.nn.Conv2d(8, 8, 3, padding=1)
         x = lt.randn(4, 8, 6, 6, requires_grad=True)
         layer(x).sum().backward()
+        n_stride_1 = len(calls)
         strided = lt.nn.Conv2d(8, 4, 3, stride=2)
-        strided(lt.randn(4, 8, 7, 7)).sum().backward()
+        strided(lt.randn(4, 8, 7, 7)).sum().backward()  # stride 2, and grad_w only: conv.py's kernels
     finally:
         cpu.set_matmul_kernel(before)
-    expected = "conv_blas" if kernel == "blas" and blas.can_set_threads() else "conv"
-    assert sorted(calls[:3]) == [f"{expected}.conv2d_{name}" for name in ("backward_input", "backward_weight",
-                                                                          "forward")]
-    assert calls[3:] == ["conv.conv2d_forward", "conv.conv2d_backward_weight"]  # stride 2: conv.py
+    expected = ["run_conv", "run_conv", "weight_grad"] if kernel == "blas" and blas.can_set_threads() else []
+    assert sorted(calls) == expected and n_stride_1 == len(calls)

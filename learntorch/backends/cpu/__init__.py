@@ -167,10 +167,9 @@ class CPUBackend(Backend):
             out.fill(0)
             return out
         if _MATMUL_KERNEL == "blas" and a.dtype.is_floating_point:  # BLAS only multiplies floats
-            blocks, by_rows = _gemm_blocks(batch, m, n, k)
-            blas.call_single_threaded(mm.matmul_blas if blocks else mm.matmul_blas_serial,
-                                      blas.KIND[out.dtype], batch, m, n, k, *_blas_operand(a), *_blas_operand(b),
-                                      out, max(blocks, 1), by_rows)
+            kernel, blocks, by_rows = _gemm_plan(batch, m, n, k)
+            blas.call_single_threaded(kernel, blas.KIND[out.dtype], batch, m, n, k, *_blas_operand(a),
+                                      *_blas_operand(b), out, blocks, by_rows)
         else:
             mm.matmul_tiled(_array(a).reshape(batch, m, k), _array(b).reshape(batch, k, n), out.reshape(batch, m, n))
         return out
@@ -205,31 +204,22 @@ class CPUBackend(Backend):
 
     # ---- conv / pool: the kernels in conv.py and pool.py take NCHW NumPy arrays
     def conv2d(self, x: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any) -> np.ndarray:
-        from . import conv, conv_blas
+        from . import conv
         b = None if bias is None else _array(bias)
-        if _MATMUL_KERNEL == "blas" and conv_blas.suits(x._shape[0], x._shape[1], stride):
-            return blas.call_single_threaded(conv_blas.conv2d_forward, _array(x), _array(weight), b, padding,
-                                             dilation).reshape(-1)
-        return conv.conv2d_forward(_array(x), _array(weight), b, stride, padding, dilation).reshape(-1)
+        return conv.conv2d_forward(_array(x), _array(weight), b, stride, padding, dilation,
+                                   blas=_MATMUL_KERNEL == "blas").reshape(-1)
 
     def conv2d_backward_input(self, grad_out: Any, weight: Any, input_shape: Any, stride: Any, padding: Any,
                               dilation: Any) -> np.ndarray:
-        from . import conv, conv_blas
-        # grad_x is a stride-1 convolution of grad_out, whose channels are the forward's outputs
-        if _MATMUL_KERNEL == "blas" and conv_blas.suits(grad_out._shape[0], grad_out._shape[1], (1, 1)):
-            return blas.call_single_threaded(conv_blas.conv2d_backward_input, _array(grad_out), _array(weight),
-                                             tuple(input_shape), stride, padding, dilation).reshape(-1)
+        from . import conv
         return conv.conv2d_backward_input(_array(grad_out), _array(weight), tuple(input_shape),
-                                          stride, padding, dilation).reshape(-1)
+                                          stride, padding, dilation, blas=_MATMUL_KERNEL == "blas").reshape(-1)
 
     def conv2d_backward_weight(self, grad_out: Any, x: Any, weight_shape: Any, stride: Any, padding: Any,
                                dilation: Any) -> np.ndarray:
-        from . import conv, conv_blas
-        if _MATMUL_KERNEL == "blas" and conv_blas.suits(x._shape[0], x._shape[1], stride):
-            return blas.call_single_threaded(conv_blas.conv2d_backward_weight, _array(grad_out), _array(x),
-                                             tuple(weight_shape), padding, dilation).reshape(-1)
+        from . import conv
         return conv.conv2d_backward_weight(_array(grad_out), _array(x), tuple(weight_shape),
-                                           stride, padding, dilation).reshape(-1)
+                                           stride, padding, dilation, blas=_MATMUL_KERNEL == "blas").reshape(-1)
 
     def max_pool2d(self, x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
                    ceil_mode: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -293,21 +283,19 @@ def _blas_operand(t: Any) -> tuple[np.ndarray, int, int, int, int]:
     return (t._storage, t._offset, t._strides[0] if len(t._shape) == 3 else 0) + matrix
 
 
-def _gemm_blocks(batch: int, m: int, n: int, k: int) -> tuple[int, bool]:
-    """How ``matmul_blas`` splits a product over Numba's threads: (blocks per matrix, by rows?).
+def _gemm_plan(batch: int, m: int, n: int, k: int) -> tuple[Any, int, bool]:
+    """How a product runs: (the build of ``matmul_blas``, blocks per matrix, split by rows?).
 
-    0 blocks means one serial call per matrix: for products under GEMM_GRAIN multiply-adds, on
-    one thread, or when BLAS's own thread count cannot be set (then BLAS threads by itself).
-    Otherwise the threads get at least one task each, split along the longer side of ``out``
-    in blocks of at least GEMM_MIN_BLOCK rows or columns."""
-    if batch * m * n * k < GEMM_GRAIN or not blas.can_set_threads():
-        return 0, True
-    threads = numba.get_num_threads()
+    One serial call per matrix for products under GEMM_GRAIN multiply-adds, on one thread, or
+    when BLAS's own thread count cannot be set (then BLAS threads by itself). Otherwise the
+    threads get at least one task each, split along the longer side of ``out`` in blocks of at
+    least GEMM_MIN_BLOCK rows or columns."""
+    small = batch * m * n * k < GEMM_GRAIN or not blas.can_set_threads()
+    threads = 1 if small else numba.get_num_threads()
     if threads == 1:
-        return 0, True
+        return mm.matmul_blas_serial, 1, True
     by_rows = m >= n
-    blocks = min(-(-threads // batch), max((m if by_rows else n) // GEMM_MIN_BLOCK, 1))
-    return blocks, by_rows
+    return mm.matmul_blas, min(-(-threads // batch), max((m if by_rows else n) // GEMM_MIN_BLOCK, 1)), by_rows
 
 
 def _array(t: Any) -> np.ndarray:

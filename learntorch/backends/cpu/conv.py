@@ -80,10 +80,11 @@ _scratch = threading.local()
 
 
 def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
-                   stride: Pair, padding: Pair, dilation: Pair) -> np.ndarray:
+                   stride: Pair, padding: Pair, dilation: Pair, blas: bool = False) -> np.ndarray:
     """y = conv2d(x, weight, bias): x (N, C, H, W), weight (O, C, KH, KW), bias (O,) or None.
 
-    Returns a new (N, O, OH, OW) array of x's dtype (float32 or float64)."""
+    Returns a new (N, O, OH, OW) array of x's dtype (float32 or float64). With ``blas``, the
+    matrix products run in BLAS (conv_blas.py) where that is faster."""
     x, weight = _as_float_arrays(x, weight)
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     n, c, h, w = x.shape
@@ -93,16 +94,20 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
     out_hw = _output_hw((h, w), (kh, kw), stride, padding, dilation)
     bias = np.zeros(o, x.dtype) if bias is None else np.ascontiguousarray(bias, x.dtype)
     padded_hw = (h + 2 * padding[0], w + 2 * padding[1])
+    if blas and _blas_suits(n, c, stride):
+        from . import conv_blas
+        return conv_blas.run_conv(x, weight, bias, padding + (1, 1), padded_hw, out_hw, dilation)
     return _run_conv(x, weight.reshape(o, c * kh * kw), bias, padding + (1, 1), padded_hw, out_hw,
                      stride, dilation, (kh, kw))
 
 
 def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray, input_shape: tuple[int, ...],
-                          stride: Pair, padding: Pair, dilation: Pair) -> np.ndarray:
+                          stride: Pair, padding: Pair, dilation: Pair, blas: bool = False) -> np.ndarray:
     """grad_x (N, C, H, W) of y = conv2d(x, weight) given grad_out = dL/dy (N, O, OH, OW).
 
     Computed as a stride-1 convolution of grad_out, spread out by the stride and padded, with the
-    flipped, channel-swapped kernel w_flip[c, o, i, j] = weight[o, c, KH-1-i, KW-1-j]."""
+    flipped, channel-swapped kernel w_flip[c, o, i, j] = weight[o, c, KH-1-i, KW-1-j]; with
+    ``blas``, in BLAS where that is faster (whatever the forward stride)."""
     grad_out, weight = _as_float_arrays(grad_out, weight)
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     n, c, h, w = (int(s) for s in input_shape)
@@ -113,13 +118,18 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray, input_shape:
     # grad_out[:, :, i, j] goes to row reach_h - ph + i*sh, column reach_w - pw + j*sw.
     placement = (reach_h - padding[0], reach_w - padding[1]) + stride
     padded_hw = (h + reach_h, w + reach_w)
+    if blas and _blas_suits(n, o, (1, 1)):
+        from . import conv_blas
+        return conv_blas.run_conv(grad_out, w_flip, np.zeros(c, grad_out.dtype), placement, padded_hw, (h, w),
+                                  dilation)
     return _run_conv(grad_out, w_flip.reshape(c, o * kh * kw), np.zeros(c, grad_out.dtype),
                      placement, padded_hw, (h, w), (1, 1), dilation, (kh, kw))
 
 
 def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tuple[int, ...],
-                           stride: Pair, padding: Pair, dilation: Pair) -> np.ndarray:
-    """grad_w (O, C, KH, KW) of y = conv2d(x, weight) given grad_out = dL/dy (N, O, OH, OW)."""
+                           stride: Pair, padding: Pair, dilation: Pair, blas: bool = False) -> np.ndarray:
+    """grad_w (O, C, KH, KW) of y = conv2d(x, weight) given grad_out = dL/dy (N, O, OH, OW); with
+    ``blas``, in BLAS where that is faster."""
     grad_out, x = _as_float_arrays(grad_out, x)
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     o, c, kh, kw = (int(s) for s in weight_shape)
@@ -128,6 +138,9 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tu
     oh, ow = grad_out.shape[2:]
     k = c * kh * kw
     padded_hw = (h + 2 * padding[0], w + 2 * padding[1])
+    if blas and _blas_suits(n, c, stride):
+        from . import conv_blas
+        return conv_blas.weight_grad(grad_out, x, (o, c, kh, kw), padding, padded_hw, dilation)
     pitch = _pitch(stride, padded_hw[1], ow)
     tile_rows = _tile_rows(oh, pitch, k, _WEIGHT_TILE_ELEMENTS)
     threads = get_num_threads()
@@ -474,6 +487,12 @@ def _as_float_arrays(*arrays: np.ndarray) -> list[np.ndarray]:
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"conv2d kernels support float32 and float64, got {dtype}")
     return [np.ascontiguousarray(a, dtype) for a in arrays]
+
+
+def _blas_suits(batch: int, in_channels: int, stride: Pair) -> bool:
+    """conv_blas.suits, imported on first use (conv_blas imports this module's helpers)."""
+    from . import conv_blas
+    return conv_blas.suits(batch, in_channels, stride)
 
 
 def _pair(value: Pair) -> Pair:

@@ -11,8 +11,9 @@ stride, ``padded_tap``, which BLAS reads in place with leading dimension Hp*Wp. 
 
 with ``w_tap = weight[:, :, kh, kw]``: KH*KW gemm calls of blas.py, accumulating (beta = 1).
 grad_x is the same stride-1 convolution as in conv.py (of grad_y, with the flipped, channel-swapped
-kernel), so it also runs here, whatever the forward stride. Threads take whole images and BLAS
-runs single-threaded in each, so the caller wraps these in ``blas.call_single_threaded``.
+kernel), so it also runs here, whatever the forward stride. conv.py's public functions do the
+shape work and call ``run_conv``/``weight_grad`` when BLAS is allowed and ``suits`` says so.
+Threads take whole images and BLAS runs single-threaded in each (``blas.call_single_threaded``).
 
 The last tap reads up to (KW-1)*dw elements past the last channel's plane (junk columns only):
 the padded buffer has that many extra zeros at its end.
@@ -22,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from .blas import KIND, can_set_threads, gemm
-from .conv import Pair, _as_float_arrays, _buffer, _check_grad_shape, _copy_rows, _output_hw, _pair, _place, _zero
+from .blas import KIND, call_single_threaded, can_set_threads, gemm
+from .conv import Pair, _buffer, _copy_rows, _place, _zero
 
 MIN_CHANNELS = 8  # fewer input channels make each tap's gemm too thin for BLAS: conv.py is faster
 
@@ -35,63 +36,11 @@ def suits(batch: int, in_channels: int, stride: Pair) -> bool:
             and can_set_threads())
 
 
-def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
-                   padding: Pair, dilation: Pair) -> np.ndarray:
-    """y = conv2d(x, weight, bias) with stride 1: x (N, C, H, W), weight (O, C, KH, KW), bias (O,)
-    or None. Returns a new (N, O, OH, OW) array of x's dtype (float32 or float64)."""
-    x, weight = _as_float_arrays(x, weight)
-    padding, dilation = _pair(padding), _pair(dilation)
-    n, c, h, w = x.shape
-    o, c_w, kh, kw = weight.shape
-    if c_w != c:
-        raise ValueError(f"weight has {c_w} input channels, x has {c}")
-    out_hw = _output_hw((h, w), (kh, kw), (1, 1), padding, dilation)
-    bias = np.zeros(o, x.dtype) if bias is None else np.ascontiguousarray(bias, x.dtype)
-    padded_hw = (h + 2 * padding[0], w + 2 * padding[1])
-    return _run(x, weight, bias, padding + (1, 1), padded_hw, out_hw, dilation)
-
-
-def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray, input_shape: tuple[int, ...],
-                          stride: Pair, padding: Pair, dilation: Pair) -> np.ndarray:
-    """grad_x (N, C, H, W) of y = conv2d(x, weight) given grad_out (N, O, OH, OW): the stride-1
-    convolution of grad_out, spread out by the stride and padded, with the flipped, channel-swapped
-    kernel (as in conv.py)."""
-    grad_out, weight = _as_float_arrays(grad_out, weight)
-    stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
-    n, c, h, w = (int(s) for s in input_shape)
-    o, c_w, kh, kw = weight.shape
-    _check_grad_shape(grad_out, (n, o), (h, w), (kh, kw), c_w, c, stride, padding, dilation)
-    w_flip = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
-    reach_h, reach_w = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
-    placement = (reach_h - padding[0], reach_w - padding[1]) + stride
-    return _run(grad_out, w_flip, np.zeros(c, grad_out.dtype), placement, (h + reach_h, w + reach_w), (h, w),
-                dilation)
-
-
-def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tuple[int, ...],
-                           padding: Pair, dilation: Pair) -> np.ndarray:
-    """grad_w (O, C, KH, KW) of y = conv2d(x, weight) with stride 1, given grad_out (N, O, OH, OW)."""
-    grad_out, x = _as_float_arrays(grad_out, x)
-    padding, dilation = _pair(padding), _pair(dilation)
-    o, c, kh, kw = (int(s) for s in weight_shape)
-    n, c_x, h, w = x.shape
-    _check_grad_shape(grad_out, (n, o), (h, w), (kh, kw), c, c_x, (1, 1), padding, dilation)
-    padded_hw = (h + 2 * padding[0], w + 2 * padding[1])
-    oh, ow = grad_out.shape[2:]
-    threads = get_num_threads()
-    padded = _buffer("taps_padded", (threads, _padded_size(c, padded_hw, kw, dilation)), x.dtype)
-    grad_rows = _buffer("taps_grad", (threads, o * oh * padded_hw[1]), x.dtype)
-    partial = _buffer("taps_partial", (threads, kh * kw, o, c), x.dtype)
-    grad_w = np.empty((o, c, kh * kw), x.dtype)
-    _weight_grad_kernel(KIND[x.dtype], grad_out.reshape(n, o, oh * ow), x, grad_w, padded, grad_rows, partial,
-                        padding + (1, 1), padded_hw, (oh, ow), dilation, (kh, kw))
-    return grad_w.reshape(o, c, kh, kw)
-
-
-def _run(images: np.ndarray, weight: np.ndarray, bias: np.ndarray, placement: tuple, padded_hw: Pair,
-         out_hw: Pair, dilation: Pair) -> np.ndarray:
-    """Convolution of the images, each placed into a zero (C, *padded_hw) plane by placement (see
-    conv._place), with weight (O, C, KH, KW) and bias; returns the new (N, O, *out_hw) output."""
+def run_conv(images: np.ndarray, weight: np.ndarray, bias: np.ndarray, placement: tuple, padded_hw: Pair,
+             out_hw: Pair, dilation: Pair) -> np.ndarray:
+    """conv.py's ``_run_conv`` for stride 1, by BLAS: the images each placed into a zero
+    (C, *padded_hw) plane by placement (see conv._place), convolved with weight (O, C, KH, KW),
+    plus bias; returns the new (N, O, *out_hw) output."""
     n, c = images.shape[:2]
     o, _, kh, kw = weight.shape
     w_taps = np.ascontiguousarray(weight.transpose(2, 3, 0, 1)).reshape(kh * kw, o, c)
@@ -99,9 +48,26 @@ def _run(images: np.ndarray, weight: np.ndarray, bias: np.ndarray, placement: tu
     padded = _buffer("taps_padded", (threads, _padded_size(c, padded_hw, kw, dilation)), images.dtype)
     acc = _buffer("taps_acc", (threads, o * out_hw[0] * padded_hw[1]), images.dtype)
     y = np.empty((n, o) + out_hw, images.dtype)
-    _conv_kernel(KIND[images.dtype], images, w_taps, bias, y.reshape(n, o, out_hw[0] * out_hw[1]), padded, acc,
-                 placement, padded_hw, out_hw, dilation, (kh, kw))
+    call_single_threaded(_conv_kernel, KIND[images.dtype], images, w_taps, bias,
+                         y.reshape(n, o, out_hw[0] * out_hw[1]), padded, acc, placement, padded_hw, out_hw,
+                         dilation, (kh, kw))
     return y
+
+
+def weight_grad(grad_out: np.ndarray, x: np.ndarray, weight_shape: tuple[int, int, int, int], padding: Pair,
+                padded_hw: Pair, dilation: Pair) -> np.ndarray:
+    """grad_w (O, C, KH, KW) of a stride-1 convolution by BLAS, from grad_out (N, O, OH, OW) and
+    x (N, C, H, W), zero-padded by padding to padded_hw."""
+    o, c, kh, kw = weight_shape
+    n, _, oh, ow = grad_out.shape
+    threads = get_num_threads()
+    padded = _buffer("taps_padded", (threads, _padded_size(c, padded_hw, kw, dilation)), x.dtype)
+    grad_rows = _buffer("taps_grad", (threads, o * oh * padded_hw[1]), x.dtype)
+    partial = _buffer("taps_partial", (threads, kh * kw, o, c), x.dtype)
+    grad_w = np.empty((o, c, kh * kw), x.dtype)
+    call_single_threaded(_weight_grad_kernel, KIND[x.dtype], grad_out.reshape(n, o, oh * ow), x, grad_w, padded,
+                         grad_rows, partial, padding + (1, 1), padded_hw, (oh, ow), dilation, (kh, kw))
+    return grad_w.reshape(o, c, kh, kw)
 
 
 def _padded_size(channels: int, padded_hw: Pair, kernel_w: int, dilation: Pair) -> int:

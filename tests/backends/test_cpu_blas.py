@@ -2,16 +2,18 @@
 thread count, and products big enough to be split over Numba's threads."""
 from __future__ import annotations
 
+import ctypes
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from numba import njit
 
 import learntorch as lt
-from learntorch.backends import cpu
 from learntorch.backends.cpu import blas
+from learntorch.backends.cpu.matmul import GEMM_GRAIN
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,33 +32,37 @@ def test_blas_strides(rows: int, cols: int, strides: tuple[int, int], expected: 
     assert blas.blas_strides(rows, cols, *strides) == expected
 
 
-def test_call_single_threaded_restores_the_thread_count_even_after_an_error() -> None:
+def _current_threads() -> int:
+    """SciPy's OpenBLAS thread count (setting it returns the count before: set it straight back)."""
+    setter = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(blas.thread_setter())
+    count = setter(1)
+    setter(count)
+    return count
+
+
+@njit
+def _threads_inside(setter: int) -> tuple[int, int]:
+    before = blas.set_blas_threads(setter, 1)
+    inside = blas.set_blas_threads(setter, before)
+    return before, inside
+
+
+def test_kernels_keep_blas_on_one_thread_and_restore_its_count() -> None:
     if not blas.can_set_threads():
         pytest.skip("SciPy's BLAS here is not an OpenBLAS whose threads can be set")
-    swap = blas._threads[0]
-
-    def current() -> int:  # swap sets a count and returns the one before: set it straight back
-        count = swap(1)
-        swap(count)
-        return count
-
-    before = current()
-    seen = []
-
-    def kernel(x: float) -> None:
-        seen.append(current())
-        1 / x
-
-    with pytest.raises(ZeroDivisionError):
-        blas.call_single_threaded(kernel, 0.0)
-    assert seen == [1] and current() == before
+    before = _current_threads()
+    assert _threads_inside(blas.thread_setter()) == (before, 1)
+    a = lt.randn(200, 300)
+    a @ a.t()
+    assert _current_threads() == before
+    assert _threads_inside(0) == (0, 0)  # no setter: nothing set
 
 
 @pytest.mark.parametrize("m, k, n", [(70, 80, 60), (40, 100, 90), (3, 50, 2000)],
                          ids=["split-rows", "split-columns", "wide"])
 @pytest.mark.parametrize("dtype", [lt.float32, lt.float64])
 def test_products_split_over_threads_match_numpy(m: int, k: int, n: int, dtype: lt.dtype) -> None:
-    assert m * n * k >= cpu.GEMM_GRAIN
+    assert m * n * k >= GEMM_GRAIN
     rng = np.random.default_rng(m)
     a_np, b_np = rng.standard_normal((m, k)), rng.standard_normal((k, n))
     a = lt.tensor(a_np, dtype=dtype)

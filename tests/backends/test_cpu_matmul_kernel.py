@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from learntorch.backends.cpu.blas import KIND, call_single_threaded
-from learntorch.backends.cpu.matmul import matmul_blas, matmul_blas_serial, matmul_tiled
+from learntorch.backends.cpu.blas import KIND, thread_setter
+from learntorch.backends.cpu.matmul import GEMM_GRAIN, matmul_blas, matmul_tiled
 
 # (B, M, K, N): edge remainders of the 4x4 tiles, k slices longer than KB (512),
 # more than JB (128) columns, task row blocks with remainders, an empty k.
@@ -33,7 +33,10 @@ def test_tiled_matches_numpy(shape, dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [s for s in SHAPES if s[2]], ids=lambda s: "x".join(map(str, s)))
 def test_blas_matches_numpy(shape, dtype):
-    """(The backend fills out with zeros itself when K is 0: BLAS is not called then.)"""
+    """Every split over 1, 2, 3 and 5 threads (by rows or by columns where out is wider than tall,
+    for products of GEMM_GRAIN multiply-adds or more), and the serial calls that a BLAS whose
+    threads cannot be set gets (setter 0). (The backend fills out with zeros itself when K is 0:
+    BLAS is not called then.)"""
     B, M, K, N = shape
     a, b = _operands(shape, dtype)
     ref = a @ b
@@ -41,12 +44,17 @@ def test_blas_matches_numpy(shape, dtype):
     bt = np.ascontiguousarray(np.swapaxes(b, 1, 2))
     layouts = {"row-major": (b.ravel(), (K * N, N, 1)), "transposed": (bt.ravel(), (N * K, 1, K))}
     for name, (b_data, b_strides) in layouts.items():
-        for blocks, by_rows in [(1, True), (2, True), (3, False), (5, True)]:
-            for run in (matmul_blas, matmul_blas_serial):
-                out = np.full(B * M * N, np.nan, dtype)
-                call_single_threaded(run, KIND[np.dtype(dtype)], B, M, N, K, a.ravel(), 0, M * K, K, 1,
-                                     b_data, 0, *b_strides, out, blocks, by_rows)
-                _assert_close(out.reshape(B, M, N), ref, dtype, f"{name} b, {blocks} blocks, by_rows={by_rows}")
+        for threads, setter in [(1, thread_setter()), (2, thread_setter()), (3, thread_setter()),
+                                (5, thread_setter()), (2, 0)]:
+            out = np.full(B * M * N, np.nan, dtype)
+            matmul_blas(KIND[np.dtype(dtype)], B, M, N, K, a.ravel(), 0, M * K, K, 1, b_data, 0, *b_strides, out,
+                        threads, setter)
+            _assert_close(out.reshape(B, M, N), ref, dtype, f"{name} b, {threads} threads, setter {setter}")
+
+
+def test_the_test_shapes_split_by_rows_and_by_columns():
+    big = [(B, M, N) for B, M, K, N in SHAPES if B * M * N * K >= GEMM_GRAIN]
+    assert any(M >= N for B, M, N in big) and any(M < N for B, M, N in big)
 
 
 def _operands(shape, dtype):

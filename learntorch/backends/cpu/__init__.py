@@ -18,8 +18,6 @@ from . import blas, elementwise, matmul as mm, reduce as reduce_kernels
 from . import copy as copy_kernels
 
 _MATMUL_KERNEL = "blas"
-GEMM_GRAIN = 64 ** 3  # multiply-adds below which one BLAS call on one thread is fastest
-GEMM_MIN_BLOCK = 16  # fewest rows (or columns) of out per parallel BLAS call
 
 
 def set_matmul_kernel(name: str) -> None:
@@ -167,9 +165,8 @@ class CPUBackend(Backend):
             out.fill(0)
             return out
         if _MATMUL_KERNEL == "blas" and a.dtype.is_floating_point:  # BLAS only multiplies floats
-            kernel, blocks, by_rows = _gemm_plan(batch, m, n, k)
-            blas.call_single_threaded(kernel, blas.KIND[out.dtype], batch, m, n, k, *_blas_operand(a),
-                                      *_blas_operand(b), out, blocks, by_rows)
+            mm.matmul_blas(blas.KIND[out.dtype], batch, m, n, k, *_blas_operand(a), *_blas_operand(b), out,
+                           numba.config.NUMBA_NUM_THREADS, blas.thread_setter())
         else:
             mm.matmul_tiled(_array(a).reshape(batch, m, k), _array(b).reshape(batch, k, n), out.reshape(batch, m, n))
         return out
@@ -281,21 +278,6 @@ def _blas_operand(t: Any) -> tuple[np.ndarray, int, int, int, int]:
         t = t.contiguous()
         matrix = blas.blas_strides(rows, cols, *t._strides[-2:])
     return (t._storage, t._offset, t._strides[0] if len(t._shape) == 3 else 0) + matrix
-
-
-def _gemm_plan(batch: int, m: int, n: int, k: int) -> tuple[Any, int, bool]:
-    """How a product runs: (the build of ``matmul_blas``, blocks per matrix, split by rows?).
-
-    One serial call per matrix for products under GEMM_GRAIN multiply-adds, on one thread, or
-    when BLAS's own thread count cannot be set (then BLAS threads by itself). Otherwise the
-    threads get at least one task each, split along the longer side of ``out`` in blocks of at
-    least GEMM_MIN_BLOCK rows or columns."""
-    small = batch * m * n * k < GEMM_GRAIN or not blas.can_set_threads()
-    threads = 1 if small else numba.get_num_threads()
-    if threads == 1:
-        return mm.matmul_blas_serial, 1, True
-    by_rows = m >= n
-    return mm.matmul_blas, min(-(-threads // batch), max((m if by_rows else n) // GEMM_MIN_BLOCK, 1)), by_rows
 
 
 def _array(t: Any) -> np.ndarray:

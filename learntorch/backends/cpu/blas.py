@@ -19,21 +19,24 @@ explicit flags and leading dimensions, which ``np.dot`` does not expose.
 
 **Threads.** OpenBLAS has a thread pool of its own. Two pools on the same cores fight (one
 spins while the other works), and waking OpenBLAS's sleeping threads costs tens of
-microseconds per call. So the matmul kernel runs BLAS single-threaded inside Numba's own
-``prange``, one block of rows per thread: ``call_single_threaded`` sets SciPy's OpenBLAS to one
-thread for the duration of the call and restores it after. Where SciPy's BLAS is not an
-OpenBLAS (0.3.23 or later) whose thread count we can set (``can_set_threads()`` is False), BLAS keeps its
-threads and the kernel calls it once per matrix, from one thread.
+microseconds per call. So the kernels run BLAS single-threaded inside Numba's own ``prange``,
+one block of rows per thread: they set SciPy's OpenBLAS to one thread for their duration and
+restore it after, with ``set_blas_threads(thread_setter(), 1)``. ``thread_setter()`` is the
+address of OpenBLAS's ``openblas_set_num_threads_local`` (0.3.23 or later), passed to the
+kernels as an argument, so the compiled kernels stay cacheable. Where SciPy's BLAS is not such
+an OpenBLAS it is 0: ``set_blas_threads`` does nothing, BLAS keeps its threads, and the kernels
+call it once per matrix, from one thread.
 """
 from __future__ import annotations
 
 import ctypes
 import glob
 import os
-from typing import Any, Callable
 
 import numpy as np
+from llvmlite import ir
 from numba import njit, types
+from numba.extending import intrinsic
 
 _xxgemm = types.ExternalFunction("numba_xxgemm", types.intc(
     types.char, types.char, types.char,  # kind ('s' float32, 'd' float64), transa, transb
@@ -78,9 +81,8 @@ def blas_strides(rows: int, cols: int, row_stride: int, col_stride: int) -> tupl
     return None
 
 
-def _openblas_thread_swap() -> ctypes._CFuncPtr | None:
-    """``openblas_set_num_threads_local(n)`` of the OpenBLAS that SciPy ships (it sets the
-    thread count and returns the previous one; OpenBLAS 0.3.23 and later), or None."""
+def _find_thread_setter() -> int:
+    """The address of ``openblas_set_num_threads_local`` in the OpenBLAS that SciPy ships, or 0."""
     import scipy
     import scipy.linalg.cython_blas  # noqa: F401  loads SciPy's BLAS
     base = os.path.dirname(scipy.__file__)
@@ -90,31 +92,42 @@ def _openblas_thread_swap() -> ctypes._CFuncPtr | None:
         except OSError:
             continue
         for name in ("openblas_set_num_threads_local", "scipy_openblas_set_num_threads_local"):
-            swap = getattr(lib, name, None)
-            if swap is not None:
-                swap.argtypes, swap.restype = [ctypes.c_int], ctypes.c_int
-                return swap
-    return None
+            if hasattr(lib, name):
+                return ctypes.cast(getattr(lib, name), ctypes.c_void_p).value
+    return 0
 
 
-_threads: list = []  # [swap or None], filled on first use
+_setter: list[int] = []  # [address or 0], filled on first use
+
+
+def thread_setter() -> int:
+    """What the kernels take as ``setter``: the address of SciPy's OpenBLAS's
+    ``openblas_set_num_threads_local(n)`` (sets the thread count, returns the previous one), or
+    0 where SciPy's BLAS has none."""
+    if not _setter:
+        _setter.append(_find_thread_setter())
+    return _setter[0]
 
 
 def can_set_threads() -> bool:
-    """True when SciPy's BLAS is an OpenBLAS whose thread count ``call_single_threaded`` can set."""
-    if not _threads:
-        _threads.append(_openblas_thread_swap())
-    return _threads[0] is not None
+    """True when the kernels can keep SciPy's BLAS on one thread (``thread_setter()`` is not 0)."""
+    return thread_setter() != 0
 
 
-def call_single_threaded(kernel: Callable[..., Any], *args: Any) -> Any:
-    """``kernel(*args)`` with SciPy's OpenBLAS on the calling thread only (process-wide: another
-    Python thread calling SciPy's BLAS meanwhile also gets one thread)."""
-    if not can_set_threads():
-        return kernel(*args)
-    swap = _threads[0]
-    before = swap(1)
-    try:
-        return kernel(*args)
-    finally:
-        swap(before)
+@intrinsic
+def _call_int_function(typingctx, address, n):
+    """``((int (*)(int)) address)(n)``: a call through a C function pointer."""
+    def codegen(context, builder, signature, args):
+        function = builder.inttoptr(args[0], ir.FunctionType(ir.IntType(32), [ir.IntType(32)]).as_pointer())
+        return builder.call(function, [args[1]])
+    return types.intc(types.intp, types.intc), codegen
+
+
+@njit(inline="always")
+def set_blas_threads(setter, n):
+    """Set SciPy's OpenBLAS to ``n`` threads and return the count before (process-wide: another
+    Python thread calling SciPy's BLAS meanwhile gets the same count). With ``setter`` 0 (see
+    ``thread_setter``), do nothing and return 0."""
+    if setter == 0:
+        return np.intc(0)
+    return _call_int_function(setter, n)

@@ -13,7 +13,7 @@ with ``w_tap = weight[:, :, kh, kw]``: KH*KW gemm calls of blas.py, accumulating
 grad_x is the same stride-1 convolution as in conv.py (of grad_y, with the flipped, channel-swapped
 kernel), so it also runs here, whatever the forward stride. conv.py's public functions do the
 shape work and call ``run_conv``/``weight_grad`` when BLAS is allowed and ``suits`` says so.
-Threads take whole images and BLAS runs single-threaded in each (``blas.call_single_threaded``).
+Threads take whole images and BLAS runs single-threaded in each (``setter``, see blas.py).
 
 The last tap reads up to (KW-1)*dw elements past the last channel's plane (junk columns only):
 the padded buffer has that many extra zeros at its end.
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from .blas import KIND, call_single_threaded, can_set_threads, gemm
+from .blas import KIND, can_set_threads, gemm, set_blas_threads, thread_setter
 from .conv import Pair, _buffer, _copy_rows, _place, _zero
 
 MIN_CHANNELS = 8  # fewer input channels make each tap's gemm too thin for BLAS: conv.py is faster
@@ -31,7 +31,7 @@ MIN_CHANNELS = 8  # fewer input channels make each tap's gemm too thin for BLAS:
 
 def suits(batch: int, in_channels: int, stride: Pair) -> bool:
     """True when these kernels beat conv.py's: stride 1, enough channels, an image per thread,
-    and a BLAS that ``blas.call_single_threaded`` can keep on one thread."""
+    and a BLAS that the kernels can keep on one thread."""
     return (tuple(stride) == (1, 1) and in_channels >= MIN_CHANNELS and batch >= get_num_threads()
             and can_set_threads())
 
@@ -48,9 +48,8 @@ def run_conv(images: np.ndarray, weight: np.ndarray, bias: np.ndarray, placement
     padded = _buffer("taps_padded", (threads, _padded_size(c, padded_hw, kw, dilation)), images.dtype)
     acc = _buffer("taps_acc", (threads, o * out_hw[0] * padded_hw[1]), images.dtype)
     y = np.empty((n, o) + out_hw, images.dtype)
-    call_single_threaded(_conv_kernel, KIND[images.dtype], images, w_taps, bias,
-                         y.reshape(n, o, out_hw[0] * out_hw[1]), padded, acc, placement, padded_hw, out_hw,
-                         dilation, (kh, kw))
+    _conv_kernel(KIND[images.dtype], images, w_taps, bias, y.reshape(n, o, out_hw[0] * out_hw[1]), padded, acc,
+                 placement, padded_hw, out_hw, dilation, (kh, kw), thread_setter())
     return y
 
 
@@ -65,8 +64,8 @@ def weight_grad(grad_out: np.ndarray, x: np.ndarray, weight_shape: tuple[int, in
     grad_rows = _buffer("taps_grad", (threads, o * oh * padded_hw[1]), x.dtype)
     partial = _buffer("taps_partial", (threads, kh * kw, o, c), x.dtype)
     grad_w = np.empty((o, c, kh * kw), x.dtype)
-    call_single_threaded(_weight_grad_kernel, KIND[x.dtype], grad_out.reshape(n, o, oh * ow), x, grad_w, padded,
-                         grad_rows, partial, padding + (1, 1), padded_hw, (oh, ow), dilation, (kh, kw))
+    _weight_grad_kernel(KIND[x.dtype], grad_out.reshape(n, o, oh * ow), x, grad_w, padded, grad_rows, partial,
+                        padding + (1, 1), padded_hw, (oh, ow), dilation, (kh, kw), thread_setter())
     return grad_w.reshape(o, c, kh, kw)
 
 
@@ -77,19 +76,22 @@ def _padded_size(channels: int, padded_hw: Pair, kernel_w: int, dilation: Pair) 
 
 @njit(parallel=True, nogil=True, cache=True)
 def _conv_kernel(kind, images, w_taps, bias, y, padded, acc, placement, padded_hw, out_hw, dilation,
-                 kernel_hw):
+                 kernel_hw, setter):
     """y (N, O, OH*OW) = convolution of the placed images with w_taps (KH*KW, O, C), plus bias:
 
         for n in images, split across threads:
             padded = images[n] placed into zeros
             acc = sum(w_taps[tap] @ padded_tap for tap in taps)      # (O, OH*Wp), BLAS
             y[n] = bias + acc without its junk columns
+
+    with SciPy's OpenBLAS on one thread meanwhile (``setter`` is ``blas.thread_setter()``).
     """
     n_images, channels = images.shape[:2]
     n_out = w_taps.shape[1]
     plane, width, length = _geometry(padded_hw, out_hw)
     threads = padded.shape[0]
     weights = w_taps.reshape(-1)
+    before = set_blas_threads(setter, 1)
     for t in prange(threads):
         _zero(padded[t])
         planes = padded[t, :channels * plane].reshape(channels, padded_hw[0], padded_hw[1])
@@ -103,11 +105,12 @@ def _conv_kernel(kind, images, w_taps, bias, y, padded, acc, placement, padded_h
                 out = y[n, o]
                 _copy_rows(acc[t, o * length:], width, out, out_hw[1], out_hw[0], out_hw[1])
                 _add(out, bias[o])
+    set_blas_threads(setter, before)
 
 
 @njit(parallel=True, nogil=True, cache=True)
 def _weight_grad_kernel(kind, grad_y, x, grad_w, padded, grad_rows, partial, placement, padded_hw, out_hw,
-                        dilation, kernel_hw):
+                        dilation, kernel_hw, setter):
     """grad_w (O, C, KH*KW) from grad_y (N, O, OH*OW) and x (N, C, H, W):
 
         for n in images, split across threads:
@@ -115,11 +118,14 @@ def _weight_grad_kernel(kind, grad_y, x, grad_w, padded, grad_rows, partial, pla
             grad = grad_y[n] laid out like acc above (O, OH*Wp), zeros in the junk columns
             partial[thread, tap] += grad @ padded_tap.T     for every tap   # (O, C), BLAS
         grad_w[:, :, tap] = sum of the partials
+
+    with SciPy's OpenBLAS on one thread meanwhile (``setter`` is ``blas.thread_setter()``).
     """
     n_images, channels = x.shape[:2]
     n_out = grad_y.shape[1]
     plane, width, length = _geometry(padded_hw, out_hw)
     threads = padded.shape[0]
+    before = set_blas_threads(setter, 1)
     for t in prange(threads):
         _zero(padded[t])
         _zero(grad_rows[t])
@@ -134,6 +140,7 @@ def _weight_grad_kernel(kind, grad_y, x, grad_w, padded, grad_rows, partial, pla
                 start = _tap_start(tap, kernel_hw, dilation, width)
                 gemm(kind, n_out, channels, length, grad_rows[t], 0, length, 1,
                      padded[t], start, 1, plane, part, tap * n_out * channels, channels, True)
+    set_blas_threads(setter, before)
     for o in range(n_out):
         for c in range(channels):
             for tap in range(kernel_hw[0] * kernel_hw[1]):

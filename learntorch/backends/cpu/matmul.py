@@ -8,6 +8,7 @@ For every matrix ``n`` in the batch both kernels compute this plain-Python loop:
 
 ``matmul_blas`` hands the matrices to BLAS gemm, as PyTorch hands them to MKL: row (or column)
 blocks of each product are the parallel tasks, and BLAS runs one thread in each (blas.py says why).
+It also picks the split itself, so that a product costs one call from Python.
 ``matmul_tiled`` is the loop above written by hand, made fast by three ideas:
 
 1. Transpose ``b`` once into ``bt`` (``bt[j, k] = b[k, j]``). Then each output
@@ -27,25 +28,53 @@ pair is one parallel task, so small batched products use all cores too.
 import numpy as np
 from numba import njit, prange
 
-from .blas import gemm
-from .elementwise import serial_twin
+from .blas import gemm, set_blas_threads
 
 KB = 512  # length of a k slice
 JB = 128  # rows of bt per cache block: 128 x 512 float32 = 256 KiB (512 KiB float64)
 ROWS_MAX = 64  # most rows of out per parallel task
 MIN_TASKS = 8  # fewer rows per task until there are this many (2 per thread on 4 cores)
 TB = 32  # side of the square tiles in which b is transposed
+GEMM_GRAIN = 64 ** 3  # multiply-adds below which one BLAS call on one thread is fastest
+GEMM_MIN_BLOCK = 16  # fewest rows (or columns) of out per parallel BLAS call
 
 
-@njit(parallel=True, nogil=True, cache=True)
-def matmul_blas(kind, B, M, N, K, a, a_off, a_sb, a_rs, a_cs, b, b_off, b_sb, b_rs, b_cs, out, blocks, by_rows):
-    """out[n] = a[n] @ b[n] by BLAS gemm, each product cut into ``blocks`` blocks of rows of
-    ``out`` (``by_rows``) or of columns, one single-threaded gemm per block and thread.
+@njit(nogil=True, cache=True)
+def matmul_blas(kind, B, M, N, K, a, a_off, a_sb, a_rs, a_cs, b, b_off, b_sb, b_rs, b_cs, out, threads, setter):
+    """out[n] = a[n] @ b[n] by BLAS gemm, with SciPy's OpenBLAS kept on one thread meanwhile.
 
     a (B, M, K) and b (B, K, N): flat storage, offset, and element strides between matrices
     (``*_sb``), rows and columns, each matrix readable by BLAS in place (see blas.py). out:
-    the flat, C-contiguous (B, M, N) result. ``kind`` is ``blas.KIND[dtype]``. The tasks, with
-    ``rows``/``cols`` one block's slice::
+    the flat, C-contiguous (B, M, N) result. ``kind`` is ``blas.KIND[dtype]``, ``setter`` is
+    ``blas.thread_setter()``. A product of GEMM_GRAIN multiply-adds or more is split for
+    ``threads`` Numba threads (``matmul_blas_blocks``; the backend passes the size of Numba's
+    pool, as ``numba.get_num_threads()`` costs several microseconds): a task per thread, blocks of
+    at least GEMM_MIN_BLOCK rows, or columns where ``out`` is wider than tall. Smaller ones, and
+    all of them for a BLAS whose threads cannot be set (setter 0, BLAS threads by itself), run
+    one gemm per matrix on this thread::
+
+        for n in range(B):
+            out[n] = a[n] @ b[n]
+    """
+    before = set_blas_threads(setter, 1)
+    if setter != 0 and threads > 1 and B * M * N * K >= GEMM_GRAIN:
+        by_rows = M >= N
+        blocks = min((threads + B - 1) // B, max((M if by_rows else N) // GEMM_MIN_BLOCK, 1))
+        matmul_blas_blocks(kind, B, M, N, K, a, a_off, a_sb, a_rs, a_cs, b, b_off, b_sb, b_rs, b_cs, out,
+                           blocks, by_rows)
+    else:
+        for n in range(B):
+            gemm(kind, M, N, K, a, a_off + n * a_sb, a_rs, a_cs, b, b_off + n * b_sb, b_rs, b_cs,
+                 out, n * M * N, N, False)
+    set_blas_threads(setter, before)
+
+
+@njit(parallel=True, nogil=True, cache=True)
+def matmul_blas_blocks(kind, B, M, N, K, a, a_off, a_sb, a_rs, a_cs, b, b_off, b_sb, b_rs, b_cs, out, blocks,
+                       by_rows):
+    """``matmul_blas``'s parallel loop: each product cut into ``blocks`` blocks of rows of
+    ``out`` (``by_rows``) or of columns, one gemm per block and thread (with BLAS on one thread,
+    or the threads fight). With ``rows``/``cols`` one block's slice::
 
         for task in prange(B * blocks):
             n, block = divmod(task, blocks)
@@ -159,7 +188,3 @@ def _tile4x4(a, bt, out, i, j, i_end, k0, k1):
     for r in range(min(4, i_end - i)):
         for c in range(min(4, N - j)):
             out[i + r, j + c] += s[r][c]
-
-
-# one-thread build for small products and for a BLAS whose threads we cannot set (see blas.py)
-matmul_blas_serial = serial_twin(matmul_blas)

@@ -8,6 +8,7 @@ backward has since been overwritten.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 
@@ -18,6 +19,7 @@ class VersionCounter:
         self.value = 0
 
 
+@functools.lru_cache(maxsize=1024)  # every new tensor asks: a loop costs more than the lookup
 def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     """Row-major strides, in elements: ``(2, 3, 4) -> (12, 4, 1)``."""
     strides, step = [], 1

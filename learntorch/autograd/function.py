@@ -22,7 +22,8 @@ import weakref
 from typing import Any
 
 from .._tensor import RemovableHandle, Tensor
-from .grad_mode import is_grad_enabled, no_grad
+from . import grad_mode
+from .grad_mode import no_grad
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -164,7 +165,7 @@ class Function(metaclass=FunctionMeta):
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        if not (any(needs_input_grad) and is_grad_enabled()):  # nothing to record: no node at all
+        if not (grad_mode._enabled and True in needs_input_grad):  # nothing to record: no node at all
             return cls.forward(_Unrecorded(needs_input_grad), *args, **kwargs)
         ctx = cls._node_cls()
         ctx.needs_input_grad = needs_input_grad

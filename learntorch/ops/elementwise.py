@@ -143,7 +143,7 @@ class _Binary(Function):
 
     @classmethod
     def compute(cls, a: Tensor, b: Tensor, out_dtype: dt.dtype | None = None) -> Tensor:
-        shape = broadcast_shapes(cls.kernel, a._shape, b._shape)
+        shape = a._shape if a._shape == b._shape else broadcast_shapes(cls.kernel, a._shape, b._shape)
         out_dtype = out_dtype or a.dtype
         storage = a._backend.zip(cls.kernel, expanded(a, shape), expanded(b, shape), out_dtype)
         return new_tensor(storage, shape, a, out_dtype)
@@ -234,6 +234,9 @@ class Minimum(_Binary):
 
 def _binary(cls: type[_Binary], float_only: bool = False):
     def op(a: Any, b: Any) -> Tensor:
+        if (isinstance(a, Tensor) and isinstance(b, Tensor) and a._dtype is b._dtype and a._device == b._device
+                and (not float_only or a._dtype.is_floating_point or cls is Pow)):
+            return cls.apply(a, b)  # the common case, two tensors of one dtype: nothing to convert
         dtype = None
         if float_only:  # true division and pow of ints by floats give floats
             r = dt.result_type(*(x for x in (a, b)))

@@ -8,6 +8,7 @@ for matmul.py and for conv_blas.py (stride-1 convolutions as one matrix product 
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numba
@@ -34,11 +35,13 @@ def get_matmul_kernel() -> str:
     return _MATMUL_KERNEL
 
 
+@functools.lru_cache(maxsize=4096)  # a training loop asks about the same few layouts every step
 def coalesce(shape: tuple[int, ...], *strides: tuple[int, ...]) -> tuple[np.ndarray, ...]:
     """Merge dims that are contiguous in every operand, and drop size-1 dims.
 
     ``(64, 32, 28, 28)`` contiguous becomes ``(1605632,)``: the kernels' inner loop is then
-    as long as possible. Returns int64 arrays ``shape, strides_0, strides_1, ...`` (never empty).
+    as long as possible. Returns int64 arrays ``shape, strides_0, strides_1, ...`` (never empty),
+    memoised: the kernels only read them.
     """
     dims = [d for d in range(len(shape)) if shape[d] != 1]
     out_shape: list[int] = []

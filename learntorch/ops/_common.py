@@ -1,13 +1,15 @@
 """Shared checks and helpers for the ops: operands, broadcasting, devices, summing grads back."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+import functools
+from typing import Any
 
 from .. import _dtype as dt
 from .._tensor import Tensor
 
 
-def broadcast_shapes(op: str, *shapes: Sequence[int]) -> tuple[int, ...]:
+@functools.lru_cache(maxsize=1024)  # a training loop broadcasts the same few shapes every step
+def broadcast_shapes(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
     """PyTorch's broadcasting: align on the right; sizes must match or be 1."""
     ndim = max((len(s) for s in shapes), default=0)
     out = []

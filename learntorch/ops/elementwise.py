@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _dtype as dt
+from .._creation import scalar_tensor
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import as_operands, broadcast_shapes, expanded, new_tensor, sum_to
@@ -232,11 +233,25 @@ class Minimum(_Binary):
         return sum_to(g * share_a, a._shape), sum_to(g * share_b, b._shape)
 
 
+def _ready_operands(a: Any, b: Any) -> tuple[Tensor, Tensor] | None:
+    """The common cases, which need no promotion, checked first: two tensors of one dtype on
+    one device, or a floating tensor and a Python number (which takes the tensor's dtype).
+    None for anything else (``as_operands`` then converts and checks)."""
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            return (a, b) if a._dtype is b._dtype and a._device == b._device else None
+        if type(b) in (float, int) and a._dtype.is_floating_point:
+            return a, scalar_tensor(b, a._dtype, a._device)
+    elif type(a) in (float, int) and isinstance(b, Tensor) and b._dtype.is_floating_point:
+        return scalar_tensor(a, b._dtype, b._device), b
+    return None
+
+
 def _binary(cls: type[_Binary], float_only: bool = False):
     def op(a: Any, b: Any) -> Tensor:
-        if (isinstance(a, Tensor) and isinstance(b, Tensor) and a._dtype is b._dtype and a._device == b._device
-                and (not float_only or a._dtype.is_floating_point or cls is Pow)):
-            return cls.apply(a, b)  # the common case, two tensors of one dtype: nothing to convert
+        ready = _ready_operands(a, b)
+        if ready is not None and (not float_only or ready[0]._dtype.is_floating_point or cls is Pow):
+            return cls.apply(*ready)
         dtype = None
         if float_only:  # true division and pow of ints by floats give floats
             r = dt.result_type(*(x for x in (a, b)))

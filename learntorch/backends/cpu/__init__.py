@@ -9,6 +9,7 @@ for matmul.py and for conv_blas.py (stride-1 convolutions as one matrix product 
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import numba
@@ -115,7 +116,7 @@ class CPUBackend(Backend):
     def reduce(self, op: str, a: Any, dims: tuple[int, ...]) -> np.ndarray:
         kept = [d for d in range(a.dim()) if d not in dims]
         kept_shape = tuple(a._shape[d] for d in kept)
-        out = np.empty(int(np.prod(kept_shape, dtype=np.int64)), a.dtype.np)
+        out = np.empty(math.prod(kept_shape), a.dtype.np)
         if out.size == 0:
             return out
         init = _reduce_init(op, a.dtype.np)
@@ -148,7 +149,7 @@ class CPUBackend(Backend):
     def arg_reduce(self, op: str, a: Any, dim: int) -> np.ndarray:
         kept = [d for d in range(a.dim()) if d != dim]
         kept_shape = tuple(a._shape[d] for d in kept)
-        out = np.empty(int(np.prod(kept_shape, dtype=np.int64)), np.int64)
+        out = np.empty(math.prod(kept_shape), np.int64)
         if out.size:
             kshape, kstrides = coalesce(kept_shape, tuple(a._strides[d] for d in kept))
             reduce_kernels.arg_reduce_kernel(reduce_kernels.ARG_REDUCE_OPS[op], a.numel() >= elementwise.GRAIN)(

@@ -20,18 +20,17 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .._creation import ones_like, tensor, zeros
+from .._tensor import Tensor
 from .function import AccumulateGrad, BackwardNode, Node, gradient_edge
 from .grad_mode import no_grad, set_grad_enabled
 
 
 def _as_tensor_list(x: Any) -> list:
-    from .._tensor import Tensor
     return [x] if isinstance(x, Tensor) else list(x)
 
 
 def _root_grads(roots: list, grads: Sequence | None) -> list:
-    from .. import ones_like
-    from .._tensor import Tensor
     out = []
     for i, t in enumerate(roots):
         g = None if grads is None else grads[i]
@@ -43,7 +42,6 @@ def _root_grads(roots: list, grads: Sequence | None) -> list:
                     "output's shape) to backward()")
             g = ones_like(t)
         elif not isinstance(g, Tensor):
-            from .. import tensor
             g = tensor(g, dtype=t.dtype, device=t.device)
         elif g.shape != t.shape:
             raise RuntimeError(
@@ -180,7 +178,6 @@ def _run_node(node: Node, buf: list | None, targets: set | None, captured: dict,
     if needed is not None and node not in needed:
         return ()
     if isinstance(node, BackwardNode):
-        from .. import zeros
         for nr, g in enumerate(buf):
             if g is None and node._output_meta[nr] is not None:
                 shape, dtype, device = node._output_meta[nr]

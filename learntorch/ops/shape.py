@@ -5,7 +5,10 @@ shape); ``reshape`` is ``view`` when possible and a copy otherwise.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any, Sequence
+
+import numpy as np
 
 from .._storage import numel, view_strides
 from .._tensor import Tensor
@@ -18,10 +21,27 @@ def make_view(t: Tensor, shape: Sequence[int], strides: Sequence[int], offset: i
                         dtype=t._dtype, device=t._device, base=t)
 
 
-def _shape_arg(shape: tuple) -> tuple[int, ...]:
+def _shape_arg(op: str, shape: tuple, what: str = "size") -> tuple[int, ...]:
+    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(torch.Size(...))`` as a tuple of ints.
+
+    Like PyTorch, only ints (or objects with ``__index__``: NumPy ints, 0-d int tensors) are
+    accepted; floats, bools, strings and None raise TypeError instead of being truncated.
+    Deliberate difference: PyTorch lets a bool pass among several ints (``reshape(2, True)``);
+    here every bool raises."""
+    if not shape:
+        raise TypeError(f"{op}(): missing the {what} argument; pass ints, e.g. {op}(2, 3) or {op}((2, 3))")
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+    out = []
+    for pos, s in enumerate(shape):
+        try:
+            if isinstance(s, (bool, np.bool_)):
+                raise TypeError
+            out.append(operator.index(s))
+        except TypeError:
+            raise TypeError(f"{op}(): argument '{what}' must be a tuple of ints, but found element of type "
+                            f"{type(s).__name__} ({s!r}) at pos {pos}; convert it with int(...)") from None
+    return tuple(out)
 
 
 def infer_shape(op: str, t: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -56,8 +76,19 @@ class View(Function):
         return g.reshape(ctx.shape), None
 
 
-class Unsqueeze(View):
+class Unsqueeze(Function):
     node_name = "UnsqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        """A size-1 dim at ``dim``; its stride is PyTorch's: size * stride of the dim after it, or 1 at the end."""
+        ctx.shape = a._shape
+        stride = a._shape[dim] * a._strides[dim] if dim < a.dim() else 1
+        return make_view(a, a._shape[:dim] + (1,) + a._shape[dim:], a._strides[:dim] + (stride,) + a._strides[dim:])
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape), None
 
 
 class Squeeze(View):
@@ -73,11 +104,11 @@ class SqueezeDims(View):
 
 
 def view(a: Tensor, *shape: Any) -> Tensor:
-    return View.apply(a, infer_shape("view", a, _shape_arg(shape)))
+    return View.apply(a, infer_shape("view", a, _shape_arg("view", shape)))
 
 
 def reshape(a: Tensor, *shape: Any) -> Tensor:
-    shape = infer_shape("reshape", a, _shape_arg(shape))
+    shape = infer_shape("reshape", a, _shape_arg("reshape", shape))
     if shape == a._shape:
         return a
     if view_strides(a._shape, a._strides, shape) is None:
@@ -106,7 +137,7 @@ class Permute(Function):
 
 
 def permute(a: Tensor, *dims: Any) -> Tensor:
-    dims = _shape_arg(dims)
+    dims = _shape_arg("permute", dims, "dims")
     if len(dims) != a.dim():
         raise RuntimeError(f"permute(): number of dims don't match: the tensor has {a.dim()} dims "
                            f"(shape {list(a.shape)}) but {len(dims)} were given ({list(dims)})")
@@ -152,7 +183,7 @@ class Expand(Function):
 
 
 def expand(a: Tensor, *sizes: Any) -> Tensor:
-    sizes = _shape_arg(sizes)
+    sizes = _shape_arg("expand", sizes)
     if len(sizes) < a.dim():
         raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
                            f"to the number of dimensions in the tensor ({a.dim()})")
@@ -171,15 +202,15 @@ def expand(a: Tensor, *sizes: Any) -> Tensor:
 
 
 def squeeze(a: Tensor, dim: Any = None) -> Tensor:
-    dims = set(range(a.dim())) if dim is None else {a._wrap_dim(d) for d in ((dim,) if isinstance(dim, int) else dim)}
+    single = isinstance(dim, (int, np.integer))
+    dims = set(range(a.dim())) if dim is None else {a._wrap_dim(d) for d in ((dim,) if single else dim)}
     shape = tuple(s for d, s in enumerate(a._shape) if not (d in dims and s == 1))
-    node = Squeeze if dim is None else SqueezeDim if isinstance(dim, int) else SqueezeDims
+    node = Squeeze if dim is None else SqueezeDim if single else SqueezeDims
     return a if shape == a._shape else node.apply(a, shape)
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
-    d = a._wrap_dim(dim, a.dim() + 1)
-    return Unsqueeze.apply(a, a._shape[:d] + (1,) + a._shape[d:])
+    return Unsqueeze.apply(a, a._wrap_dim(dim, a.dim() + 1))
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:

@@ -333,3 +333,158 @@ def test_setitem_grad_with_leading_one_value():
     t.sum().backward()
     assert w.grad.shape == (1, 3)
     assert w.grad.tolist() == [[3.0, 3.0, 3.0]]
+
+
+# ---------------------------------------------------------------- PyTorch's rule for mixed keys
+# ints are selects, not advanced indices: only lists, index tensors, masks and bools are advanced
+def _mask(m, *rows):
+    return m.tensor(np.array(rows, dtype=bool))
+
+
+MIXED_KEYS = [  # over a (4, 5, 6, 3) tensor; no repeated positions, so setitem is well defined
+    lambda m: (0, slice(None), [1, 0]),
+    lambda m: (-1, slice(None), slice(None), [2, 0]),
+    lambda m: ([1, 0], slice(None), -2),
+    lambda m: (0, slice(None), 0, [1, 0]),
+    lambda m: (slice(None, None, 2), 1, [0, 2], slice(1, None, 2)),
+    lambda m: (0, [1, 2], slice(None), [0, 1]),
+    lambda m: ([0, 3], 2, [4, 1]),
+    lambda m: ([0, 1], [1, 2], -1, [2, 0]),
+    lambda m: (None, 0, slice(None), [2, 3, 5]),
+    lambda m: (-1, None, [3, 0], None, -1),
+    lambda m: (Ellipsis, 1, [0, 2]),
+    lambda m: (1, Ellipsis, [0, 2]),
+    lambda m: ([1, 2], Ellipsis, 0),
+    lambda m: ([-1, -4], slice(1, 5, 3), -3),
+    lambda m: (m.tensor([[0, 1], [2, 3]]), 1, slice(None), m.tensor([0, 2])),
+    lambda m: (m.tensor(2), slice(None), [1, 0]),
+    lambda m: ([[0], [3]], slice(None), 4, [[1, 2]]),
+    lambda m: (0, _mask(m, True, False, True, True, False), 2),
+    lambda m: (slice(1, 3), _mask(m, True, False, True, False, False), slice(None, None, 3), [0, 2]),
+    lambda m: (1, _mask(m, *[[True, False, True, False, False, True]] * 5)),
+    lambda m: (slice(None), _mask(m, *[[False, True, True, False, False, True]] * 5), 0),
+    lambda m: (True, 0, [1, 2]),
+    lambda m: (0, False, slice(None), 1),
+    lambda m: (m.tensor(True), slice(None), [1, 0]),
+    lambda m: ([2, 0], slice(None), True),
+]
+
+
+def _torch_and_lt(torch, key_fn, requires_grad=False):
+    a = np.random.default_rng(0).standard_normal((4, 5, 6, 3))
+    return (lt.tensor(a, requires_grad=requires_grad), torch.tensor(a, requires_grad=requires_grad),
+            key_fn(lt), key_fn(torch))
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("key_fn", MIXED_KEYS)
+def test_mixed_key_getitem_matches_torch(key_fn):
+    torch = pytest.importorskip("torch")
+    x, tx, key, tkey = _torch_and_lt(torch, key_fn)
+    want = tx[tkey]
+    got = x[key]
+    assert got.shape == tuple(want.shape), (got.shape, want.shape)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("key_fn", MIXED_KEYS)
+def test_mixed_key_setitem_matches_torch(key_fn):
+    torch = pytest.importorskip("torch")
+    x, tx, key, tkey = _torch_and_lt(torch, key_fn)
+    value = np.random.default_rng(1).standard_normal(tuple(tx[tkey].shape))
+    x[key] = lt.tensor(value)
+    tx[tkey] = torch.tensor(value)
+    np.testing.assert_array_equal(x.numpy(), tx.numpy())
+    x[key] = 7.0
+    tx[tkey] = 7.0
+    np.testing.assert_array_equal(x.numpy(), tx.numpy())
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("key_fn", MIXED_KEYS)
+def test_mixed_key_grads_match_torch(key_fn):
+    torch = pytest.importorskip("torch")
+    x, tx, key, tkey = _torch_and_lt(torch, key_fn, requires_grad=True)
+    y, ty = x[key], tx[tkey]
+    w = np.random.default_rng(2).standard_normal(tuple(ty.shape))
+    (y * lt.tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("key_fn", MIXED_KEYS[::4])
+def test_mixed_key_setitem_grads_match_torch(key_fn):
+    torch = pytest.importorskip("torch")
+    base, tbase, key, tkey = _torch_and_lt(torch, key_fn, requires_grad=True)
+    shape = tuple(tbase[tkey].shape)
+    v = lt.ones(*shape, dtype=lt.float64, requires_grad=True)
+    tv = torch.ones(*shape, dtype=torch.float64, requires_grad=True)
+    t, tt = base * 1.0, tbase * 1.0
+    t[key] = v * 2
+    tt[tkey] = tv * 2
+    w = np.random.default_rng(3).standard_normal((4, 5, 6, 3))
+    (t * lt.tensor(w)).sum().backward()
+    (tt * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(base.grad.numpy(), tbase.grad.numpy())
+    np.testing.assert_allclose(v.grad.numpy(), tv.grad.numpy())
+
+
+@pytest.mark.parametrize("key", [(0, slice(None), [1, 0]), ([1, 0], slice(None), -1), (0, [2, 2, 0], True)])
+def test_mixed_key_gradcheck(key):
+    x = lt.tensor(np.random.default_rng(4).standard_normal((2, 3, 2)), requires_grad=True)
+    assert lt.autograd.gradcheck(lambda t: t[key], (x,))
+    assert lt.autograd.gradgradcheck(lambda t: t[key], (x,))
+
+
+def test_int_with_list_key_from_the_audit():
+    x = lt.arange(12).reshape(2, 3, 2)
+    y = x[0, :, [1, 0]]
+    assert y.shape == (3, 2)
+    assert y.tolist() == [[1, 0], [3, 2], [5, 4]]
+
+
+def test_zero_d_int_tensor_index_is_a_view():
+    x = lt.arange(6).reshape(2, 3)
+    y = x[lt.tensor(1)]
+    assert y._base is not None and y.tolist() == [3, 4, 5]
+
+
+# ---------------------------------------------------------------- bad keys: PyTorch's exceptions
+BAD_KEYS = [
+    ((2, 3), lambda m: ([0, 1], [0, 1, 2]), "shape mismatch.*\\[2\\], \\[3\\]"),
+    ((3,), lambda m: m.tensor([[True]]), "too many indices for tensor of dimension 1"),
+    ((3,), lambda m: 1.0, "valid indices.*float"),
+    ((3,), lambda m: {1: 2}, "valid indices.*dict"),
+    ((2, 3), lambda m: m.tensor([True, False, True]), "mask \\[3\\].*\\[2, 3\\]"),
+    ((2, 3), lambda m: (slice(None), m.tensor([True, False])), "mask \\[2\\].*\\[2, 3\\] at index 1"),
+    ((3,), lambda m: m.tensor([0.0, 1.0]), "long, int, byte or bool"),
+    ((3,), lambda m: m.tensor(1.0), "long, int, byte or bool"),
+    ((3,), lambda m: m.tensor([5]), "index 5 is out of bounds for dimension 0 with size 3"),
+    ((2, 3), lambda m: (0, [1, -4]), "index -4 is out of bounds for dimension 1 with size 3"),
+    ((2, 3), lambda m: ([[0, 1], [1, 0]], [[0], [1], [2]]), "shape mismatch.*\\[2, 2\\], \\[3, 1\\]"),
+    ((2, 3), lambda m: (0, False, [1, 2]), "shape mismatch.*\\[0\\], \\[2\\]"),  # a bool is advanced
+    ((3,), lambda m: "a", "str"),
+]
+
+
+@pytest.mark.reference
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")  # torch, for the str key
+@pytest.mark.parametrize("shape, key_fn, message", BAD_KEYS)
+def test_bad_key_raises_torch_exception(shape, key_fn, message):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(Exception) as want:
+        torch.ones(*shape)[key_fn(torch)]
+    with pytest.raises(want.type, match=message) as got:
+        lt.ones(*shape)[key_fn(lt)]
+    assert "indexing" in str(got.value)
+    with pytest.raises(want.type, match=message):
+        lt.ones(*shape)[key_fn(lt)] = 1.0
+
+
+def test_ragged_list_index_raises_index_error():
+    with pytest.raises(IndexError, match="ragged"):
+        lt.ones(3)[[[0, 1], [1]]]
+    with pytest.raises(IndexError, match="long, int, byte or bool"):
+        lt.ones(3)[[1.0]]

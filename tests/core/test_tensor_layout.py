@@ -430,3 +430,95 @@ def test_strides_match_torch():
         assert a.storage_offset() == b.storage_offset()
         assert a.is_contiguous() == b.is_contiguous()
         assert a.tolist() == b.tolist()
+
+
+# ---------------------------------------------------------------- unsqueeze strides (PyTorch's rule)
+LAYOUTS = [
+    lambda m: m.zeros(4, 6),
+    lambda m: m.zeros(4, 6).t(),
+    lambda m: m.zeros(4, 6)[::2, ::2],
+    lambda m: m.zeros(2, 3, 4).permute(2, 0, 1),
+    lambda m: m.zeros(4, 6, 5)[:, 1::2, ::3],
+    lambda m: m.zeros(4, 1, 6)[:, :, ::2],
+    lambda m: m.zeros(3)[1:],
+    lambda m: m.zeros(()),
+]
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("make", LAYOUTS)
+def test_unsqueeze_strides_match_torch_at_every_dim(make):
+    torch = pytest.importorskip("torch")
+    x, tx = make(lt), make(torch)
+    for d in range(-x.dim() - 1, x.dim() + 1):
+        u, tu = x.unsqueeze(d), tx.unsqueeze(d)
+        assert (u.shape, u.stride(), u.storage_offset()) == (tuple(tu.shape), tu.stride(), tu.storage_offset()), d
+        assert shares_storage(u, x)
+
+
+def test_unsqueeze_of_step_slice_at_the_end():
+    assert lt.zeros(4, 6)[::2, ::2].unsqueeze(2).stride() == (12, 2, 1)
+
+
+def test_unsqueeze_grad():
+    x = lt.tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    assert lt.autograd.gradcheck(lambda t: t[:, ::2].unsqueeze(2) * 2, (x,))
+    assert lt.autograd.gradgradcheck(lambda t: t[:, ::2].unsqueeze(2) * 2, (x,))
+
+
+# ---------------------------------------------------------------- shape arguments must be ints
+SHAPE_OPS = {
+    "view": lambda m, bad: m.zeros(6).view(bad),
+    "view2": lambda m, bad: m.zeros(6).view(2, bad),
+    "reshape": lambda m, bad: m.zeros(6).reshape(bad),
+    "reshape_list": lambda m, bad: m.zeros(6).reshape([bad, 3]),
+    "expand": lambda m, bad: m.zeros(1, 6).expand(bad, 6),
+    "permute": lambda m, bad: m.zeros(2, 3).permute(bad, 0),
+    "flatten": lambda m, bad: m.zeros(2, 3).flatten(bad),
+    "flatten_end": lambda m, bad: m.zeros(2, 3).flatten(0, bad),
+    "squeeze": lambda m, bad: m.zeros(2, 1).squeeze(bad),
+    "unsqueeze": lambda m, bad: m.zeros(2, 3).unsqueeze(bad),
+    "transpose": lambda m, bad: m.zeros(2, 3).transpose(bad, 0),
+}
+BAD_ARGS = [2.5, 2.0, "a", None, True]
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("bad", BAD_ARGS, ids=repr)
+@pytest.mark.parametrize("op", sorted(SHAPE_OPS))
+def test_bad_shape_arg_raises_torch_exception(op, bad):
+    torch = pytest.importorskip("torch")
+    if (op, bad) == ("squeeze", None):  # None is Tensor.squeeze's default here: squeeze all dims
+        assert SHAPE_OPS[op](lt, bad).shape == (2,)
+        return
+    if (op, bad) == ("view2", True):  # PyTorch lets a bool pass among several ints; every bool raises here
+        with pytest.raises(TypeError, match="bool"):
+            SHAPE_OPS[op](lt, bad)
+        return
+    with pytest.raises(Exception) as want:
+        SHAPE_OPS[op](torch, bad)
+    with pytest.raises(want.type):
+        SHAPE_OPS[op](lt, bad)
+
+
+@pytest.mark.parametrize("bad", [2.5, "a", None, True])
+def test_bad_shape_arg_message_names_op_and_argument(bad):
+    with pytest.raises(TypeError, match=r"view\(\).*" + type(bad).__name__):
+        lt.zeros(6).view(bad)
+    with pytest.raises(TypeError, match=r"reshape\(\).*" + type(bad).__name__):
+        lt.zeros(6).reshape(2, bad)
+    with pytest.raises(TypeError, match=r"expand\(\).*" + type(bad).__name__):
+        lt.zeros(1, 6).expand(bad, 6)
+
+
+def test_view_without_shape_raises_type_error():
+    with pytest.raises(TypeError, match="view"):
+        lt.zeros(6).view()
+
+
+@pytest.mark.parametrize("shape", [(2, 3), [2, 3], (np.int64(2), np.int32(3)), (lt.tensor(2), 3)])
+def test_int_like_shape_args_accepted(shape):
+    assert lt.zeros(6).view(*shape).shape == (2, 3)
+    assert lt.zeros(6).reshape(shape if isinstance(shape, list) else tuple(shape)).shape == (2, 3)
+    assert lt.zeros(6).reshape(lt.Size([2, 3])).shape == (2, 3)
+    assert lt.zeros(2, 1).squeeze(np.int64(1)).shape == (2,)

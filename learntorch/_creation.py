@@ -13,6 +13,7 @@ from . import _dtype as dt
 from ._device import as_device
 from ._tensor import Tensor
 
+_SCALARS = (bool, int, float, np.bool_, np.integer, np.floating)
 _SUPPORTED = "a number, a bool, a (nested) list or tuple of them, a NumPy array, or a Tensor"
 
 
@@ -41,20 +42,60 @@ def _to_array(data: Any) -> np.ndarray:
     if isinstance(data, Tensor):
         return data.detach()._host_numpy()
     if isinstance(data, (list, tuple)):
-        items = [_to_array(x) if isinstance(x, (list, tuple, Tensor)) else x for x in data]
-        for x in items:
-            if not isinstance(x, (np.ndarray, numbers.Number, np.bool_)):
-                raise TypeError(f"tensor(): could not convert an element of type {type(x).__name__}; "
-                                f"expected {_SUPPORTED}")
-        shapes = {np.shape(x) for x in items}
-        if len(shapes) > 1:
-            first, other = np.shape(items[0]), next(np.shape(x) for x in items if np.shape(x) != np.shape(items[0]))
-            raise ValueError(f"tensor(): expected sequence of length {first[0] if first else 1} at dim "
-                             f"1 (got {other[0] if other else 1}); nested lists must be rectangular")
-        return np.array(items)
+        return _nested_to_array(data, _nested_shape(data), 0)
     if isinstance(data, (np.ndarray, numbers.Number, np.bool_)) and not isinstance(data, complex):
         return np.asarray(data)
     raise TypeError(f"tensor(): could not convert data of type {type(data).__name__}; expected {_SUPPORTED}")
+
+
+def _nested_shape(data: Any) -> tuple[int, ...]:
+    """The shape a nested list would have, read (as PyTorch does) from its first elements."""
+    shape: list[int] = []
+    while isinstance(data, (list, tuple)):
+        shape.append(len(data))
+        if not data:
+            return tuple(shape)
+        data = data[0]
+    if isinstance(data, (np.ndarray, Tensor)):
+        shape.extend(data.shape)
+    return tuple(shape)
+
+
+def _nested_to_array(data: Sequence[Any], shape: tuple[int, ...], dim: int) -> np.ndarray:
+    """The array of the nested list ``data`` found at ``dim``; raises PyTorch's errors where the
+    nesting is not rectangular (ValueError for a wrong length, TypeError for a number where a
+    list belongs or a list where a number belongs)."""
+    if len(data) != shape[dim]:
+        raise ValueError(f"tensor(): expected sequence of length {shape[dim]} at dim {dim} (got {len(data)}); "
+                         "nested lists must be rectangular: every list at the same depth needs the same length")
+    if dim + 1 == len(shape) and all(isinstance(x, _SCALARS) for x in data):  # the common innermost list
+        return np.array(data)
+    items = [_nested_item(x, shape, dim + 1) for x in data]
+    return np.array(items) if items else np.zeros(shape[dim:])
+
+
+def _nested_item(x: Any, shape: tuple[int, ...], dim: int) -> Any:
+    """One element of a nested list at ``dim``: a sub-array where ``dim < len(shape)``, else a number."""
+    if isinstance(x, (list, tuple)):
+        if dim == len(shape):
+            raise TypeError(f"tensor(): expected a number at dim {dim} but got a {type(x).__name__} of length "
+                            f"{len(x)}; nested lists must be rectangular (mix no numbers and lists in one list)")
+        return _nested_to_array(x, shape, dim)
+    array = x.detach()._host_numpy() if isinstance(x, Tensor) else x
+    if isinstance(array, np.ndarray):
+        if array.ndim and dim == len(shape):
+            raise TypeError(f"tensor(): expected a number at dim {dim} but got a {type(x).__name__} of shape "
+                            f"{list(array.shape)}; nested lists must be rectangular (mix no numbers and arrays)")
+        if array.shape != shape[dim:]:
+            raise ValueError(f"tensor(): expected an element of shape {list(shape[dim:])} at dim {dim} "
+                             f"(got {type(x).__name__} of shape {list(array.shape)}); nested lists must be rectangular")
+        return array
+    if not isinstance(x, (numbers.Number, np.bool_)) or isinstance(x, complex):
+        raise TypeError(f"tensor(): could not convert an element of type {type(x).__name__}; expected {_SUPPORTED}")
+    if dim < len(shape):
+        raise TypeError(f"tensor(): expected a sequence of length {shape[dim]} at dim {dim} but got the number "
+                        f"{x!r}; nested lists must be rectangular (mix no numbers and lists in one list)")
+    return x
 
 
 def tensor(data: Any, *, dtype: dt.dtype | None = None, device: Any = None,
@@ -62,17 +103,20 @@ def tensor(data: Any, *, dtype: dt.dtype | None = None, device: Any = None,
     """A new tensor copied from ``data`` (number, nested list, NumPy array or Tensor).
 
     Python floats become float32 (the default dtype), ints int64, bools bool; NumPy arrays and
-    scalars keep their dtype (float16 widens to float32, narrower ints to int64).
+    scalars keep their dtype (float16 widens to float32, narrower ints to int64). Ragged nesting
+    raises PyTorch's errors. Differs from PyTorch: ``[[], [1]]`` is ragged too (PyTorch gives an
+    empty (2, 0) tensor), and a list of equal-shape tensors is stacked (PyTorch raises).
     """
     array = _to_array(data)
     if array.dtype == object or array.dtype.kind not in "biuf":
         raise TypeError(f"tensor(): could not convert data of type {type(data).__name__} "
                         f"(element type {array.dtype}); expected {_SUPPORTED}")
-    dtype = dtype or _infer_dtype(array, data)
+    dtype = dt.check_dtype("tensor", dtype) or _infer_dtype(array, data)
     return _wrap(np.array(array, dtype=dtype.np, copy=True), dtype, device, requires_grad)
 
 
 def as_tensor(data: Any, dtype: dt.dtype | None = None, device: Any = None) -> Tensor:
+    dtype = dt.check_dtype("as_tensor", dtype)
     if isinstance(data, Tensor) and (dtype is None or dtype is data.dtype) and device is None:
         return data
     if isinstance(data, np.ndarray) and data.dtype in (np.float32, np.float64, np.int64, np.bool_) and \
@@ -127,43 +171,97 @@ def as_value_tensor(value: Any, like: Tensor) -> Tensor:
     return tensor(value, dtype=like.dtype, device=like.device)
 
 
-def _size(size: Sequence[Any]) -> tuple[int, ...]:
+def _is_int(value: Any) -> bool:
+    """A Python or NumPy integer, not a bool (what PyTorch accepts for a size or a count)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_number(value: Any) -> bool:
+    """A Python or NumPy bool, int or float (what PyTorch accepts as a fill value or a bound)."""
+    return isinstance(value, _SCALARS)
+
+
+def _size(size: Sequence[Any], fn: str = "size") -> tuple[int, ...]:
+    """``size`` given as ints or as one tuple/list of ints, checked like PyTorch (for ``fn``)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    for s in size:
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"size must be a tuple of ints, but got an element of type {type(s).__name__}")
+    for pos, s in enumerate(size):
+        if not _is_int(s):
+            raise TypeError(f"{fn}(): argument 'size' must be a tuple of ints, but found element of type "
+                            f"{type(s).__name__} at pos {pos} ({s!r}); pass whole numbers, e.g. {fn}(2, 3)")
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+            raise RuntimeError(f"{fn}(): Trying to create tensor with negative dimension {s}: {list(size)}; "
+                               "sizes must be >= 0")
     return tuple(int(s) for s in size)
+
+
+def _check_int(fn: str, name: str, value: Any) -> int:
+    """``value`` of the int argument ``name`` of ``fn``; TypeError for floats, bools, strings, None."""
+    if not _is_int(value):
+        raise TypeError(f"{fn}(): argument '{name}' must be int, not {type(value).__name__} ({value!r}); "
+                        f"pass a whole number, e.g. {name}=int({name})")
+    return int(value)
+
+
+def _check_number(fn: str, name: str, value: Any) -> Any:
+    """``value`` of the number argument ``name`` of ``fn`` (a 0-d tensor gives its item)."""
+    if isinstance(value, Tensor) and value.dim() == 0:
+        return value.item()
+    if not _is_number(value):
+        raise TypeError(f"{fn}(): argument '{name}' must be a number (bool, int or float), not "
+                        f"{type(value).__name__} ({value!r})")
+    return value
+
+
+def _check_tensor(fn: str, t: Any) -> Tensor:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' must be Tensor, not {type(t).__name__}; "
+                        f"convert it with learntorch.tensor(...) first")
+    return t
 
 
 def full(size: Sequence[int], fill_value: Any, *, dtype: dt.dtype | None = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
-    shape = _size((size,) if isinstance(size, int) else (tuple(size),))
-    dtype = dtype or dt.scalar_dtype(fill_value)
+    """A tensor of ``size`` filled with ``fill_value``; the dtype follows the value (bool, int64 or
+    the default float dtype). Differs from PyTorch: ``size`` may also be a single int."""
+    return _full("full", (size,) if _is_int(size) else _size_tuple("full", size), fill_value, dtype, device,
+                 requires_grad)
+
+
+def _size_tuple(fn: str, size: Any) -> tuple[int, ...]:
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{fn}(): argument 'size' must be a tuple of ints, not {type(size).__name__} ({size!r})")
+    return tuple(size)
+
+
+def _full(fn: str, size: Sequence[Any], fill_value: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+    shape = _size(size, fn)
+    fill_value = _check_number(fn, "fill_value", fill_value)
+    dtype = dt.check_dtype(fn, dtype) or dt.scalar_dtype(fill_value)
     if as_device(device).type != "cpu":
         return _filled(shape, fill_value, dtype, as_device(device)).requires_grad_(requires_grad)
     return _wrap(np.full(shape, fill_value, dtype=dtype.np), dtype, device, requires_grad)
 
 
 def zeros(*size: Any, dtype: dt.dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return full(_size(size), 0, dtype=dtype or dt.get_default_dtype(), device=device, requires_grad=requires_grad)
+    return _full("zeros", size, 0, dt.check_dtype("zeros", dtype) or dt.get_default_dtype(), device, requires_grad)
 
 
 def ones(*size: Any, dtype: dt.dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return full(_size(size), 1, dtype=dtype or dt.get_default_dtype(), device=device, requires_grad=requires_grad)
+    return _full("ones", size, 1, dt.check_dtype("ones", dtype) or dt.get_default_dtype(), device, requires_grad)
 
 
 def empty(*size: Any, dtype: dt.dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    dtype = dtype or dt.get_default_dtype()
-    return _wrap(np.empty(_size(size), dtype=dtype.np), dtype, device, requires_grad)
+    dtype = dt.check_dtype("empty", dtype) or dt.get_default_dtype()
+    return _wrap(np.empty(_size(size, "empty"), dtype=dtype.np), dtype, device, requires_grad)
 
 
 def _like(fn: Any):
     def like(t: Tensor, *, dtype: dt.dtype | None = None, device: Any = None, requires_grad: bool = False,
              **kwargs: Any) -> Tensor:
-        return fn(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad, **kwargs)
+        t = _check_tensor(like.__name__, t)
+        dtype = dt.check_dtype(like.__name__, dtype) or t.dtype
+        return fn(t.shape, dtype=dtype, device=device or t.device, requires_grad=requires_grad, **kwargs)
     like.__name__ = fn.__name__ + "_like"
     return like
 
@@ -173,32 +271,64 @@ zeros_like, ones_like, empty_like = _like(zeros), _like(ones), _like(empty)
 
 def full_like(t: Tensor, fill_value: Any, *, dtype: dt.dtype | None = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
-    return full(t.shape, fill_value, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
+    t = _check_tensor("full_like", t)
+    dtype = dt.check_dtype("full_like", dtype) or t.dtype
+    return _full("full_like", t.shape, fill_value, dtype, device or t.device, requires_grad)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: dt.dtype | None = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
-    """``[start, start+step, ...)`` up to ``end``; int64 unless an argument is a float."""
+    """``[start, start+step, ...)`` up to ``end``: ``ceil((end - start) / step)`` values, computed as
+    ``start + i * step``; int64 when every argument is an int, else the default float dtype (an int64
+    ``dtype`` truncates the arguments first). Float values may differ from PyTorch's in the last bit."""
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise RuntimeError("arange: step must be nonzero")
-    dtype = dtype or dt.result_type(start, end, step)
+    start, end, step = (_check_number("arange", name, v) for name, v in (("start", start), ("end", end),
+                                                                          ("step", step)))
+    if not all(math.isfinite(v) for v in (start, end)):
+        raise RuntimeError(f"arange(): unsupported range: {start} -> {end}; start and end must be finite")
+    dtype = dt.check_dtype("arange", dtype) or dt.result_type(start, end, step)
     if dtype is dt.bool_:
         dtype = dt.int64
-    return _wrap(np.arange(start, end, step, dtype=np.float64 if dtype.is_floating_point else np.int64),
-                 dtype, device, requires_grad)
+    if not dtype.is_floating_point:  # as PyTorch: an integer arange truncates its bounds and step first
+        if step != 0 and int(step) == 0:
+            raise ValueError(f"arange(): step must be nonzero, but step={step} truncates to 0 for dtype "
+                             f"{dtype}; use a floating dtype or a step of magnitude >= 1")
+        start, end, step = int(start), int(end), int(step)
+    return _wrap(start + step * np.arange(_arange_length(start, end, step)), dtype, device, requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: dt.dtype | None = None, device: Any = None,
+def _arange_length(start: Any, end: Any, step: Any) -> int:
+    """PyTorch's number of values of ``arange(start, end, step)``, with its checks."""
+    if step == 0:
+        raise RuntimeError(f"arange(): step must be nonzero, got step={step}")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError(f"arange(): upper bound and lower bound inconsistent with step sign: start={start}, "
+                           f"end={end}, step={step}; use a {'negative' if step > 0 else 'positive'} step "
+                           "or swap start and end")
+    if all(_is_int(v) or isinstance(v, bool) for v in (start, end, step)):
+        return -((int(start) - int(end)) // int(step))  # exact ceil for ints
+    return math.ceil((end - start) / step)
+
+
+def linspace(start: Any, end: Any, steps: int, *, dtype: dt.dtype | None = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` (both included)."""
+    start, end = _check_number("linspace", "start", start), _check_number("linspace", "end", end)
+    steps = _check_int("linspace", "steps", steps)
     if steps < 0:
-        raise RuntimeError("linspace: number of steps must be non-negative")
-    dtype = dtype or dt.get_default_dtype()
+        raise RuntimeError(f"linspace(): number of steps must be non-negative, got steps={steps}")
+    dtype = dt.check_dtype("linspace", dtype) or dt.get_default_dtype()
     return _wrap(np.linspace(start, end, steps), dtype, device, requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype: dt.dtype | None = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
-    dtype = dtype or dt.get_default_dtype()
+    """The ``n x m`` identity matrix (``m`` defaults to ``n``)."""
+    n = _check_int("eye", "n", n)
+    m = n if m is None else _check_int("eye", "m", m)
+    for name, value in (("n", n), ("m", m)):
+        if value < 0:
+            raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {value}")
+    dtype = dt.check_dtype("eye", dtype) or dt.get_default_dtype()
     return _wrap(np.eye(n, m), dtype, device, requires_grad)

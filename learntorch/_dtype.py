@@ -69,6 +69,34 @@ def from_numpy_dtype(np_dtype: np.dtype, *, what: str = "array") -> dtype:
     )
 
 
+_BY_PYTHON_TYPE = {bool: bool_, int: int64, float: float64}  # as PyTorch: dtype=float is float64
+
+
+def check_dtype(fn: str, value: object) -> dtype | None:
+    """``value`` of a ``dtype=`` argument as a learntorch dtype (``None`` stays ``None``).
+
+    As PyTorch, the Python types ``bool``, ``int`` and ``float`` are accepted (``float`` means
+    float64); strings and NumPy dtypes raise TypeError naming ``fn`` and the dtype to use.
+    """
+    if value is None or isinstance(value, dtype):
+        return value
+    if isinstance(value, type) and value in _BY_PYTHON_TYPE:
+        return _BY_PYTHON_TYPE[value]
+    raise TypeError(f"{fn}(): argument 'dtype' must be learntorch.dtype, not {type(value).__name__} "
+                    f"({value!r}); {_dtype_hint(value)}")
+
+
+def _dtype_hint(value: object) -> str:
+    """The fix for a wrong ``dtype=`` argument: the learntorch dtype it most likely means."""
+    try:
+        named = _BY_NP.get(np.dtype(value))
+    except (TypeError, ValueError):
+        named = None
+    if named is not None:
+        return f"use learntorch.{named.name}"
+    return "use learntorch.float32, learntorch.float64, learntorch.int64 or learntorch.bool"
+
+
 def promote_types(a: dtype, b: dtype) -> dtype:
     """The smallest dtype both ``a`` and ``b`` convert to safely, as ``torch.promote_types``."""
     if a.category != b.category:

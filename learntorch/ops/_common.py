@@ -17,13 +17,29 @@ def broadcast_shapes(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
         sizes = [s[i] if len(s) >= -i else 1 for s in shapes]
         distinct = {s for s in sizes if s != 1}
         if len(distinct) > 1:
-            a, b = (list(s) for s in shapes[:2])
-            raise RuntimeError(
-                f"{op}: The size of tensor a ({sizes[0]}) must match the size of tensor b ({sizes[1]}) "
-                f"at non-singleton dimension {ndim + i}. Shapes {a} and {b} don't broadcast: counted "
-                "from the right, each pair of sizes must be equal or one of them 1")
+            raise RuntimeError(_broadcast_error(op, shapes))
         out.append(distinct.pop() if distinct else 1)
     return tuple(out)
+
+
+def _broadcast_error(op: str, shapes: tuple[tuple[int, ...], ...]) -> str:
+    """PyTorch's message for shapes that don't broadcast, naming the first conflicting pair of
+    sizes found from the right (as PyTorch) and every operand's shape."""
+    ndim = max(len(s) for s in shapes)
+    for dim in range(ndim - 1, -1, -1):
+        sizes = [s[dim - ndim] if len(s) >= ndim - dim else 1 for s in shapes]
+        first = next(k for k, size in enumerate(sizes) if size != 1)
+        other = next((k for k, size in enumerate(sizes) if size not in (1, sizes[first])), None)
+        if other is not None:
+            break
+    message = (f"{op}: The size of tensor a ({sizes[first]}) must match the size of tensor b ({sizes[other]}) "
+               f"at non-singleton dimension {dim}")
+    listed = " and ".join(str(list(s)) for s in shapes) if len(shapes) == 2 else \
+        ", ".join(f"{list(s)} (operand {k})" for k, s in enumerate(shapes))
+    if len(shapes) > 2:
+        message += f", where a is operand {first} and b is operand {other}"
+    return (f"{message}. Shapes {listed} don't broadcast: counted from the right, each pair of sizes must "
+            "be equal or one of them 1")
 
 
 def expanded(t: Tensor, shape: tuple[int, ...]) -> Tensor:

@@ -36,25 +36,46 @@ class Cat(Function):
         return (None, *grads)
 
 
+def _tensor_list(op: str, tensors: Sequence[Tensor]) -> list[Tensor]:
+    """``tensors`` as a list, checked to hold only Tensors (as PyTorch: TypeError otherwise)."""
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}(): argument 'tensors' must be a list or tuple of Tensors, not "
+                        f"{type(tensors).__name__}; wrap it: {op}([t1, t2])")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): expected Tensor as element {i} in argument 0, but got {type(t).__name__}; "
+                            "convert numbers and lists with learntorch.tensor(...) first")
+    return list(tensors)
+
+
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors along an existing ``dim``; other sizes must match."""
-    tensors = list(tensors)
+    """Join tensors along an existing ``dim``; other sizes must match. Mixed dtypes promote (as
+    PyTorch); mixed devices raise."""
+    tensors = _tensor_list("cat", tensors)
     if not tensors:
-        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+        raise ValueError("cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.dim() == 0:
+            raise RuntimeError(f"cat(): zero-dimensional tensor (at position {i}) cannot be concatenated; "
+                               "use stack, or unsqueeze(0) it first")
     tensors = as_operands("cat", *tensors)
     ref = tensors[0]
     d = ref._wrap_dim(dim)
     for i, t in enumerate(tensors):
-        if t.dim() != ref.dim() or any(a != b for j, (a, b) in enumerate(zip(t._shape, ref._shape)) if j != d):
+        if t.dim() != ref.dim():
+            raise RuntimeError(f"cat(): Tensors must have same number of dimensions: got {ref.dim()} and {t.dim()} "
+                               f"(shapes {list(ref.shape)} and {list(t.shape)} for tensor number 0 and {i} "
+                               "in the list); reshape or unsqueeze them first")
+        if any(a != b for j, (a, b) in enumerate(zip(t._shape, ref._shape)) if j != d):
             raise RuntimeError(
-                f"Sizes of tensors must match except in dimension {d}. Expected size "
+                f"cat(): Sizes of tensors must match except in dimension {d}. Expected size "
                 f"{list(ref.shape)} but got size {list(t.shape)} for tensor number {i} in the list.")
     return Cat.apply(d, *tensors)
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join same-shape tensors along a new ``dim``."""
-    tensors = list(tensors)
+    tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):

@@ -222,6 +222,55 @@ def test_arange():
         lt.arange(0, 5, 0)
 
 
+@pytest.mark.reference
+@pytest.mark.parametrize("args, dtype", [
+    ((5,), None), ((2, 8, 2), None), ((5, 0, -2), None), ((0, 1, 0.1), None), ((-1.0, 1.0, 0.3), None),
+    ((1, 2.5), None), ((5.0,), None), ((0, 1, 1 / 3), None), ((0, -1, -0.1), None), ((True,), None),
+    ((np.int64(3),), None), ((0.1, 0.9, 0.2), None), ((3, 3), None), ((0, 10, 3), "float64"),
+    ((1, 2.5, 1), "int64"), ((0.5,), "int64"), ((-1.5, 2.7), "int64"), ((0, 1, 0.25), "float64"),
+])
+def test_arange_matches_torch(args, dtype):
+    """Length ceil((end - start) / step), dtype int64 for all-int arguments, int64 dtype truncating."""
+    torch = pytest.importorskip("torch")
+    ours = lt.arange(*args, dtype=getattr(lt, dtype) if dtype else None)
+    theirs = torch.arange(*args, dtype=getattr(torch, dtype) if dtype else None)
+    assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+@pytest.mark.reference
+def test_python_types_as_dtype_match_torch():
+    """As PyTorch: dtype=float is float64, dtype=int is int64, dtype=bool is bool."""
+    torch = pytest.importorskip("torch")
+    for py_type in (float, int, bool):
+        for make in (lambda m: m.zeros(2, dtype=py_type), lambda m: m.tensor([1, 0], dtype=py_type),
+                     lambda m: m.arange(3, dtype=py_type) if py_type is not bool else m.eye(2, dtype=py_type),
+                     lambda m: m.full((2,), 1, dtype=py_type)):
+            ours, theirs = make(lt), make(torch)
+            assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+            assert ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.reference
+def test_cat_and_stack_promote_like_torch():
+    torch = pytest.importorskip("torch")
+    pairs = [("float32", "int64"), ("int64", "float64"), ("bool", "int64"), ("bool", "float32")]
+    for a, b in pairs:
+        for join in ("cat", "stack"):
+            ours = getattr(lt, join)([lt.ones(2, dtype=getattr(lt, a)), lt.zeros(2, dtype=getattr(lt, b))])
+            theirs = getattr(torch, join)([torch.ones(2, dtype=getattr(torch, a)), torch.zeros(2, dtype=getattr(torch, b))])
+            assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1], (join, a, b)
+            assert ours.tolist() == theirs.tolist()
+
+
+def test_tensor_of_zero_d_tensors_and_empty_lists():
+    assert lt.tensor([lt.tensor(1.0), lt.tensor(2.0)]).tolist() == [1.0, 2.0]
+    assert lt.tensor([[], []]).shape == (2, 0)
+    assert lt.tensor([[], []]).dtype is lt.float32
+    assert lt.tensor([np.ones(2), [3, 4]]).tolist() == [[1.0, 1.0], [3.0, 4.0]]
+
+
 def test_linspace():
     x = lt.linspace(0, 1, 5)
     assert x.dtype is lt.float32

@@ -13,10 +13,15 @@ import math
 
 
 class VersionCounter:
-    __slots__ = ("value",)
+    """Shared by a tensor and its views: ``value`` counts in-place writes (checked by saved
+    tensors); ``rewrites`` counts the recorded in-place ops that gave the base a new ``grad_fn``
+    (checked by views created before, whose own ``grad_fn`` still points at the old graph)."""
+
+    __slots__ = ("value", "rewrites")
 
     def __init__(self) -> None:
         self.value = 0
+        self.rewrites = 0
 
 
 @functools.lru_cache(maxsize=1024)  # every new tensor asks: a loop costs more than the lookup

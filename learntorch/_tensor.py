@@ -25,7 +25,7 @@ class Tensor:
 
     __slots__ = ("_storage", "_shape", "_strides", "_offset", "_dtype", "_device", "_version_counter",
                  "_base", "_requires_grad", "grad", "grad_fn", "_output_nr", "_grad_accumulator",
-                 "_hooks", "_retains_grad", "__weakref__", "__dict__")
+                 "_hooks", "_retains_grad", "_view_rewrites", "__weakref__", "__dict__")
 
     # ------------------------------------------------------------------ layout
     @classmethod
@@ -42,6 +42,7 @@ class Tensor:
         t._device = device
         t._base = base
         t._version_counter = base._version_counter if base is not None else VersionCounter()
+        t._view_rewrites = t._version_counter.rewrites  # a view's grad_fn is valid until the next rewrite
         t._requires_grad = False
         t.grad = None
         t.grad_fn = None

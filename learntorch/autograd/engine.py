@@ -11,8 +11,8 @@ any length works without Python recursion::
     while ready:                                # pass 2: run nodes whose gradients are complete
         node = ready.pop()
         grads_in = node.backward(*buffer.pop(node))
-        for (parent, nr), g in zip(node.next_functions, grads_in):
-            buffer[parent][nr] += g
+        for (parent, nr), position in zip(node.next_functions, node._input_positions):
+            buffer[parent][nr] += grads_in[position]     # backward returns one grad per forward argument
             dependencies[parent] -= 1
             if dependencies[parent] == 0: ready.append(parent)
 """
@@ -139,10 +139,10 @@ def run_backward(roots: list, grads: list, retain_graph: bool, create_graph: boo
             node = ready.pop()
             buf = buffers.pop(node, None)
             grads_in = _run_node(node, buf, targets, captured, needed, create_graph, owned, accumulate)
-            for i, (child, nr) in enumerate(node.next_functions):
+            for (child, nr), position in zip(node.next_functions, node._input_positions):
                 if child is None:
                     continue
-                g = grads_in[i] if i < len(grads_in) else None
+                g = grads_in[position] if position < len(grads_in) else None
                 if g is not None:
                     cbuf = buffers.setdefault(child, [None] * max(nr + 1, len(getattr(child, "_output_meta", ())) or 1))
                     cbuf[nr] = _add(cbuf[nr], g)

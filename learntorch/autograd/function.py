@@ -40,7 +40,8 @@ class Node:
     def __init__(self) -> None:
         Node._sequence += 1
         self._sequence_nr = Node._sequence
-        self.next_functions: tuple[tuple[Node | None, int], ...] = ()
+        self.next_functions: tuple[tuple[Node | None, int], ...] = ()  # one edge per tensor input
+        self._input_positions: tuple[int, ...] = ()  # next_functions[i] is forward argument _input_positions[i]
         self._pre_hooks: dict[int, dict] = {}   # output_nr -> {id: hook(grad)}
         self._hooks: dict = {}                  # {id: hook(grad_inputs, grad_outputs)}
         self._retained: dict[int, weakref.ref] = {}  # output_nr -> tensor that retains grad
@@ -171,7 +172,8 @@ class Function(metaclass=FunctionMeta):
         ctx.needs_input_grad = needs_input_grad
         with no_grad():
             outputs = cls.forward(ctx, *args, **kwargs)
-        ctx.next_functions = tuple(gradient_edge(a) if isinstance(a, Tensor) else (None, 0) for a in args)
+        ctx._input_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        ctx.next_functions = tuple(gradient_edge(args[i]) for i in ctx._input_positions)
         single = not isinstance(outputs, tuple)
         if any(o is a for o in ((outputs,) if single else outputs) for a in args if isinstance(a, Tensor)):
             outputs = _alias_inputs(outputs, args, single)  # a forward that returns an input unchanged
@@ -238,8 +240,22 @@ def register_apply_hook(hook: Any):
     return RemovableHandle(_apply_hooks, hook)
 
 
+def check_view_history(t: Any) -> None:
+    """Refuse a view whose base got a new ``grad_fn`` from a recorded in-place op after the view
+    was made: the view's own ``grad_fn`` still leads to the old graph, so its gradient would be
+    silently wrong. (PyTorch regenerates the view's ``grad_fn`` instead; learntorch raises.)"""
+    if t._base is not None and t.grad_fn is not None and t._view_rewrites != t._version_counter.rewrites:
+        raise RuntimeError(
+            f"a view of shape {list(t.shape)} (grad_fn={t.grad_fn.name()}) is used after its base was "
+            "modified by an in-place operation recorded by autograd; its grad_fn still describes the "
+            "base's old value, so its gradient would be wrong. learntorch does not rebuild the view's "
+            "history as PyTorch does: take the view again after the in-place op (v = y[1:]), or use "
+            "the out-of-place form of the op on the base (y = y * 2).")
+
+
 def gradient_edge(t: Any) -> tuple[Node | None, int]:
     """Where a gradient for tensor ``t`` goes: its grad_fn, its AccumulateGrad, or nowhere."""
+    check_view_history(t)
     if t.grad_fn is not None:
         return t.grad_fn, t._output_nr
     if t._requires_grad:

@@ -29,19 +29,34 @@ class _GradMode:
         _set(self._prev)
 
     def __call__(self, fn: Callable) -> Callable:
+        flag = self.flag
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with type(self)() if not isinstance(self, set_grad_enabled) else set_grad_enabled(self.flag):
+            prev = is_grad_enabled()
+            _set(flag)
+            try:
                 return fn(*args, **kwargs)
+            finally:
+                _set(prev)
         return wrapper
 
 
-class no_grad(_GradMode):
+class _BareDecorator(_GradMode):
+    """A mode that also decorates without parentheses: ``@no_grad`` is ``@no_grad()``."""
+
+    def __new__(cls, fn: Any = None) -> Any:
+        if callable(fn):
+            return cls()(fn)
+        return super().__new__(cls)
+
+
+class no_grad(_BareDecorator):
     """Don't record operations: results have ``requires_grad=False``."""
     flag = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_BareDecorator):
     """Record operations again inside a ``no_grad`` block."""
     flag = True
 

@@ -4,12 +4,20 @@ Without autograd an in-place op writes into the tensor's storage and bumps its v
 When autograd must record it (the tensor or the other operand requires grad, grad mode is
 on), the op is computed out of place from a clone and the result copied back; the tensor's
 ``grad_fn`` is then *rebased* onto the new node, as PyTorch does.
+
+Deviation from PyTorch: views taken of the tensor *before* such a recorded in-place op keep
+their old ``grad_fn``; using one in a recorded op (or backward from it) raises a RuntimeError,
+where PyTorch regenerates the view's ``grad_fn`` (``AsStridedBackward0``). Take the
+view again after the in-place op. In-place updates under ``no_grad`` (optimizer steps) rewrite
+no history, so views of a parameter stay usable.
 """
 from __future__ import annotations
 
+from numbers import Number
 from typing import Any
 
 from .._tensor import Tensor
+from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 
 
@@ -43,6 +51,8 @@ def rebase_history(a: Tensor, result: Tensor) -> Tensor:
     """Copy ``result`` into ``a``'s storage and make ``a`` the output of ``result``'s node."""
     a._backend.copy_(a, result)
     a._bump_version()
+    a._version_counter.rewrites += 1  # views taken before now describe the old history
+    a._view_rewrites = a._version_counter.rewrites
     a.grad_fn, a._output_nr, a._requires_grad = result.grad_fn, result._output_nr, result._requires_grad
     return a
 
@@ -69,15 +79,108 @@ def inplace(a: Tensor, op: str, *args: Any) -> Tensor:
     return _write(a, fn(a, *args), op + "_")
 
 
-def fill_(a: Tensor, value: Any) -> Tensor:
+class Fill(Function):
+    """``a.fill_(number)`` recorded out of place: every element becomes the value, so ``a``'s old
+    value gets a zero gradient. Nothing is saved, so later writes into ``a`` don't break backward."""
+
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx: Any, a: Tensor, value: Any) -> Tensor:
+        from .._creation import full
+        return full(a._shape, value.item() if isinstance(value, Tensor) else value, dtype=a._dtype,
+                    device=a._device)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple:
+        from .._creation import zeros_like
+        return zeros_like(g) if ctx.needs_input_grad[0] else None, None
+
+
+class FillWithTensor(Fill):
+    """``a.fill_(v)`` with a 0-d tensor ``v``: ``v`` receives the sum of the gradient."""
+
+    node_name = "FillBackward3"
+
+    @staticmethod
+    def forward(ctx: Any, a: Tensor, value: Tensor) -> Tensor:
+        ctx.value_meta = (value._dtype, value._device)
+        return Fill.forward(ctx, a, value)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple:
+        grad_a, _ = Fill.backward(ctx, g)
+        if not ctx.needs_input_grad[1]:
+            return grad_a, None
+        dtype, device = ctx.value_meta
+        return grad_a, g.sum().to(dtype).to(device)
+
+
+class Zero(Fill):
+    """``a.zero_()`` recorded out of place."""
+
+    node_name = "ZeroBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Tensor) -> Tensor:
+        return Fill.forward(ctx, a, 0)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Tensor:
+        return Fill.backward(ctx, g)[0]
+
+
+class Copy(Function):
+    """``a.copy_(src)`` recorded out of place: ``a``'s old value gets a zero gradient; ``src`` gets
+    the gradient summed back to its shape, in its dtype and on its device."""
+
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx: Any, a: Tensor, src: Tensor) -> Tensor:
+        ctx.src_meta = (src._shape, src._dtype, src._device)
+        return src.to(a._device).to(a._dtype).expand(a._shape).clone()
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> tuple:
+        from .._creation import zeros_like
+        from ._common import sum_to
+        shape, dtype, device = ctx.src_meta
+        grad_a = zeros_like(g) if ctx.needs_input_grad[0] else None
+        grad_src = sum_to(g, shape).to(dtype).to(device) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_src
+
+
+def _fill_value(value: Any) -> Any:
+    """Check ``fill_``'s value: a Python number or a 0-d tensor."""
     if isinstance(value, Tensor):
         if value.dim() != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.dim()} dimensions.")
-        value = value.item()
-    if check_inplace("fill_", a):
-        return rebase_history(a, a * 0 + value)
-    a._backend.fill_(a, value)
+        return value
+    if not isinstance(value, Number):
+        raise TypeError(f"fill_(): argument 'value' must be a number or a 0-dimensional tensor, not "
+                        f"{type(value).__name__}")
+    return value
+
+
+def fill_(a: Tensor, value: Any) -> Tensor:
+    """Set every element of ``a`` to ``value`` (a number or a 0-d tensor)."""
+    value = _fill_value(value)
+    value_is_tensor = isinstance(value, Tensor)
+    if check_inplace("fill_", a, value_is_tensor and value.requires_grad):
+        fill = FillWithTensor if value_is_tensor else Fill
+        return rebase_history(a, fill.apply(a, value))
+    a._backend.fill_(a, value.item() if value_is_tensor else value)
+    a._bump_version()
+    return a
+
+
+def zero_(a: Tensor) -> Tensor:
+    """Set every element of ``a`` to zero."""
+    if check_inplace("zero_", a):
+        return rebase_history(a, Zero.apply(a))
+    a._backend.fill_(a, 0)
     a._bump_version()
     return a
 
@@ -86,15 +189,17 @@ def copy_(a: Tensor, src: Any) -> Tensor:
     """Copy ``src`` (broadcast, cast and moved as needed) into ``a``."""
     from ._common import broadcast_shapes, expanded
     from .._creation import as_value_tensor
-    src = as_value_tensor(src, a)
+    if not isinstance(src, Tensor):
+        src = as_value_tensor(src, a)
     shape = broadcast_shapes("copy_", a._shape, src._shape)
     if shape != a._shape:
         raise RuntimeError(f"copy_: the source of shape {list(src.shape)} can't be broadcast to the "
                            f"destination's shape {list(a.shape)}")
     if check_inplace("copy_", a, src.requires_grad):
-        return rebase_history(a, src.to(a.dtype).expand(a._shape).clone())
+        return rebase_history(a, Copy.apply(a, src))
+    src = src.detach() if src.requires_grad else src
     if src.device != a.device:
         src = src.to(a.device)
-    a._backend.copy_(a, expanded(src.detach() if src.requires_grad else src, shape))
+    a._backend.copy_(a, expanded(src if src.dtype is a.dtype else src.to(a.dtype), shape))
     a._bump_version()
     return a

@@ -67,6 +67,40 @@ def test_next_functions_with_constant_input():
     assert acc.variable is a and none is None and nr == 0
 
 
+def test_next_functions_have_no_edge_for_non_tensor_arguments():
+    x = lt.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    (mul, nr), = (x * x).sum(0).grad_fn.next_functions  # no edges for dim, keepdim
+    assert mul.name() == "MulBackward0" and nr == 0
+    (acc, _), = x.mean(1, keepdim=True).grad_fn.next_functions
+    assert acc.variable is x
+
+
+def test_next_functions_of_cat_has_one_edge_per_tensor():
+    x = lt.tensor([1.0, 2.0], requires_grad=True)
+    (acc, _), (none, _), (mul, _) = lt.cat([x, lt.ones(1), x * 2]).grad_fn.next_functions
+    assert acc.variable is x and none is None and mul.name() == "MulBackward0"
+
+
+def test_backward_pairs_edges_with_tensor_arguments():
+    # the gradient of the second tensor input (forward argument 2) reaches the second edge
+    class ScaleSecond(Function):
+        @staticmethod
+        def forward(ctx, a, scale, b):
+            ctx.scale = scale
+            return a + b * scale
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None, g * ctx.scale
+
+    a = lt.tensor([1.0, 2.0], requires_grad=True)
+    b = lt.tensor([3.0, 4.0], requires_grad=True)
+    out = ScaleSecond.apply(a, 5.0, b)
+    assert len(out.grad_fn.next_functions) == 2
+    out.sum().backward()
+    assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [5.0, 5.0]
+
+
 def test_grad_fn_names():
     x = lt.ones(2, 3, requires_grad=True)
     assert (x + 1).grad_fn.name() == "AddBackward0"
@@ -310,6 +344,26 @@ def test_grad_modes_as_decorators():
     assert f.__name__ == "f"
 
 
+def test_grad_modes_as_bare_decorators():
+    x = lt.ones(2, requires_grad=True)
+
+    @lt.no_grad
+    def f():
+        return x * 2
+
+    @lt.enable_grad
+    def g():
+        return x * 2
+
+    assert lt.is_grad_enabled()
+    assert not f().requires_grad
+    with lt.no_grad():
+        assert g().requires_grad
+        assert not lt.is_grad_enabled()
+    assert lt.is_grad_enabled()
+    assert f.__name__ == "f" and g.__name__ == "g"
+
+
 def test_no_grad_restores_on_exception():
     with pytest.raises(ValueError):
         with lt.no_grad():
@@ -526,6 +580,51 @@ def test_inplace_with_grad_operand():
     assert t.requires_grad and not t.is_leaf
     t.sum().backward()
     assert w.grad.tolist() == [1.0, 1.0]
+
+
+def test_view_taken_before_recorded_inplace_on_base_raises():
+    # its grad_fn still leads to the base's old history: PyTorch rebuilds it, learntorch refuses
+    x = lt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    v = y[1:]
+    y.mul_(2.0)
+    with pytest.raises(RuntimeError, match="view .* used after its base was modified"):
+        v * 1
+    with pytest.raises(RuntimeError, match="view .* used after its base was modified"):
+        v.backward(lt.ones(2))
+    with lt.no_grad():
+        assert (v * 1).tolist() == [4.0, 6.0]  # its values are current
+    y[1:].sum().backward()  # a view taken after the in-place op is fine
+    assert x.grad.tolist() == [0.0, 2.0, 2.0]
+
+
+def test_view_of_view_taken_before_recorded_inplace_raises():
+    x = lt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    w = y[1:][:1]
+    y.add_(1.0)
+    with pytest.raises(RuntimeError, match="view .* used after its base was modified"):
+        w.sum()
+
+
+def test_view_of_leaf_survives_inplace_update_under_no_grad():
+    # the optimizer pattern: the update rewrites no history, the view's gradient stays right
+    w = lt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = w[1:]
+    with lt.no_grad():
+        w.mul_(2.0)
+    (v * v).sum().backward()
+    assert w.grad.tolist() == [0.0, 8.0, 12.0]
+
+
+def test_view_of_non_leaf_survives_inplace_under_no_grad():
+    x = lt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    v = y[1:]
+    with lt.no_grad():
+        y.mul_(2.0)
+    (v * 3).sum().backward()
+    assert x.grad.tolist() == [0.0, 3.0, 3.0]
 
 
 def test_inplace_int_result_type_check():

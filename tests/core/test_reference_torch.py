@@ -777,10 +777,52 @@ def test_grad_fn_next_functions_shape():
     ty = torch.tensor([3.0, 4.0], requires_grad=True)
     ours, theirs = (x * y).sum().grad_fn, (tx * ty).sum().grad_fn
     assert ours.name() == theirs.name()
-    (mul, _), = [e for e in ours.next_functions if e[0] is not None]
-    (tmul, _), = [e for e in theirs.next_functions if e[0] is not None]
-    assert mul.name() == tmul.name()
+    assert len(ours.next_functions) == len(theirs.next_functions) == 1
+    (mul, mul_nr), = ours.next_functions
+    (tmul, tmul_nr), = theirs.next_functions
+    assert mul.name() == tmul.name() and mul_nr == tmul_nr
     # (torch spells the leaf node "torch::autograd::AccumulateGrad")
-    assert [n.name() for n, _ in mul.next_functions] == \
-        [n.name().replace("torch::autograd::", "") for n, _ in tmul.next_functions]
+    assert [(n.name(), nr) for n, nr in mul.next_functions] == \
+        [(n.name().replace("torch::autograd::", ""), nr) for n, nr in tmul.next_functions]
     assert mul.next_functions[0][0].variable is x
+
+
+def graph_skeleton(node):
+    """``(name, [child skeleton or None per edge])``: the shape of a backward graph."""
+    if node is None:
+        return None
+    return (node.name().replace("torch::autograd::", ""),
+            [(graph_skeleton(child), nr) for child, nr in node.next_functions])
+
+
+def _filled_by(method, *args):
+    def fn(lib, x, other):
+        y = x * 1
+        getattr(y, method)(*[other if a == "other" else a for a in args])
+        return y
+    return fn
+
+
+NEXT_FUNCTIONS = {
+    "sum_dim": lambda lib, x, other: (x * x).sum(0),
+    "mean_keepdim": lambda lib, x, other: x.mean(1, keepdim=True),
+    "mul_scalar": lambda lib, x, other: x * 2,
+    "mul_constant": lambda lib, x, other: x * other.detach(),
+    "cat": lambda lib, x, other: lib.cat([x, x * 2], 1),
+    "cat_constant": lambda lib, x, other: lib.cat([x, other.detach(), x], 0),
+    "fill_number": _filled_by("fill_", 2.0),
+    "fill_tensor": lambda lib, x, other: _filled_by("fill_", "other")(lib, x, other.sum()),
+    "copy_constant": lambda lib, x, other: _filled_by("copy_", "other")(lib, x, other.detach()),
+    "copy_grad": lambda lib, x, other: _filled_by("copy_", "other")(lib, x.detach(), other),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NEXT_FUNCTIONS))
+def test_grad_fn_next_functions_match_torch(case):
+    # one edge per tensor input, (None, 0) for a tensor that needs no grad; dims, keepdim and
+    # other non-tensor arguments have no edge
+    fn = NEXT_FUNCTIONS[case]
+    data = np.arange(6.0).reshape(2, 3)
+    ours = fn(lt, lt.tensor(data, requires_grad=True), lt.tensor(data + 1, requires_grad=True))
+    theirs = fn(torch, torch.tensor(data, requires_grad=True), torch.tensor(data + 1, requires_grad=True))
+    assert graph_skeleton(ours.grad_fn) == graph_skeleton(theirs.grad_fn)

@@ -28,8 +28,9 @@ def _broadcast_error(op: str, shapes: tuple[tuple[int, ...], ...]) -> str:
     ndim = max(len(s) for s in shapes)
     for dim in range(ndim - 1, -1, -1):
         sizes = [s[dim - ndim] if len(s) >= ndim - dim else 1 for s in shapes]
-        first = next(k for k, size in enumerate(sizes) if size != 1)
-        other = next((k for k, size in enumerate(sizes) if size not in (1, sizes[first])), None)
+        first = next((k for k, size in enumerate(sizes) if size != 1), None)
+        other = None if first is None else next(
+            (k for k, size in enumerate(sizes) if size not in (1, sizes[first])), None)
         if other is not None:
             break
     message = (f"{op}: The size of tensor a ({sizes[first]}) must match the size of tensor b ({sizes[other]}) "

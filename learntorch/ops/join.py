@@ -82,5 +82,16 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} "
                                f"at entry 0 and {list(t.shape)} at entry {i}")
-    d = tensors[0]._wrap_dim(dim, tensors[0].dim() + 1)
-    return cat([t.unsqueeze(d) for t in tensors], d)
+    return Stack.apply(tensors[0]._wrap_dim(dim, tensors[0].dim() + 1), *tensors)
+
+
+class Stack(Function):
+    """Tensor ``i`` becomes slice ``i`` along the new dim; its gradient is that slice of ``g``."""
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        return Cat.forward(ctx, dim, *(t.unsqueeze(dim) for t in tensors))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (None, *(g[(slice(None),) * ctx.dim + (i,)] for i in range(len(ctx.sizes))))

@@ -810,6 +810,7 @@ NEXT_FUNCTIONS = {
     "mul_constant": lambda lib, x, other: x * other.detach(),
     "cat": lambda lib, x, other: lib.cat([x, x * 2], 1),
     "cat_constant": lambda lib, x, other: lib.cat([x, other.detach(), x], 0),
+    "stack": lambda lib, x, other: lib.stack([x, other.detach(), x * 2], 1),
     "fill_number": _filled_by("fill_", 2.0),
     "fill_tensor": lambda lib, x, other: _filled_by("fill_", "other")(lib, x, other.sum()),
     "copy_constant": lambda lib, x, other: _filled_by("copy_", "other")(lib, x, other.detach()),

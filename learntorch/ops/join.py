@@ -74,7 +74,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join same-shape tensors along a new ``dim``."""
+    """Join same-shape tensors along a new ``dim``; mixed dtypes promote, as in ``cat``."""
     tensors = _tensor_list("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -82,6 +82,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} "
                                f"at entry 0 and {list(t.shape)} at entry {i}")
+    tensors = as_operands("stack", *tensors)
     return Stack.apply(tensors[0]._wrap_dim(dim, tensors[0].dim() + 1), *tensors)
 
 

@@ -13,9 +13,9 @@ class device:
             raise TypeError(f"device(): expected a string like 'cpu' or 'cuda:0', got {type(spec).__name__}")
         kind, _, idx = spec.partition(":")
         if kind not in ("cpu", "cuda"):
-            raise RuntimeError(
-                f"Expected one of cpu, cuda device type at start of device string: {spec}"
-            )
+            hint = (f" ('{spec}' is a dtype name: pass learntorch.{spec} to change the dtype)"
+                    if spec in ("float32", "float64", "int64", "bool", "float", "double", "long") else "")
+            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {spec}{hint}")
         if idx:
             if not idx.isdigit():
                 raise RuntimeError(f"Invalid device string: '{spec}'")

@@ -347,8 +347,12 @@ class Tensor:
     def __rsub__(self, other): return _ops().sub(other, self)
     def __mul__(self, other): return _ops().mul(self, other)
     def __rmul__(self, other): return _ops().mul(other, self)
-    def __truediv__(self, other): return _ops().div(self, other)
-    def __rtruediv__(self, other): return _ops().div(other, self)
+    def __truediv__(self, other): return _ops().true_divide(self, other)
+    def __rtruediv__(self, other): return _ops().true_divide(other, self)
+    def __floordiv__(self, other): return _ops().floor_divide(self, other)
+    def __rfloordiv__(self, other): return _ops().floor_divide(other, self)
+    def __mod__(self, other): return _ops().remainder(self, other)
+    def __rmod__(self, other): return _ops().remainder(other, self)
     def __pow__(self, other): return _ops().pow(self, other)
     def __rpow__(self, other): return _ops().pow(other, self)
     def __matmul__(self, other): return _ops().matmul(self, other)
@@ -376,7 +380,9 @@ class Tensor:
     def add(self, other, alpha=1): return _ops().add(self, other if alpha == 1 else other * alpha)
     def sub(self, other, alpha=1): return _ops().sub(self, other if alpha == 1 else other * alpha)
     def mul(self, other): return _ops().mul(self, other)
-    def div(self, other): return _ops().div(self, other)
+    def div(self, other, *, rounding_mode=None): return _ops().div(self, other, rounding_mode=rounding_mode)
+    def floor_divide(self, other): return _ops().floor_divide(self, other)
+    def remainder(self, other): return _ops().remainder(self, other)
     def pow(self, exponent): return _ops().pow(self, exponent)
     def matmul(self, other): return _ops().matmul(self, other)
     def mm(self, other): return _ops().matmul(self, other)
@@ -392,7 +398,7 @@ class Tensor:
     def relu(self): return _ops().relu(self)
     def sign(self): return _ops().sign(self)
     def square(self): return _ops().mul(self, self)
-    def reciprocal(self): return _ops().div(1.0, self)
+    def reciprocal(self): return _ops().true_divide(1.0, self)
     def clamp(self, min=None, max=None): return _ops().clamp(self, min, max)
     clip = clamp
     def maximum(self, other): return _ops().maximum(self, other)
@@ -409,10 +415,10 @@ class Tensor:
     def sum(self, dim=None, keepdim=False, *, dtype=None): return _ops().sum(self, dim, keepdim, dtype=dtype)
     def mean(self, dim=None, keepdim=False): return _ops().mean(self, dim, keepdim)
     def prod(self, dim=None, keepdim=False): return _ops().prod(self, dim, keepdim)
-    def var(self, dim=None, keepdim=False, *, unbiased=None, correction=None):
-        return _ops().var(self, dim, keepdim, unbiased=unbiased, correction=correction)
-    def std(self, dim=None, keepdim=False, *, unbiased=None, correction=None):
-        return _ops().std(self, dim, keepdim, unbiased=unbiased, correction=correction)
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _ops().var(self, dim, unbiased, keepdim, correction=correction)
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _ops().std(self, dim, unbiased, keepdim, correction=correction)
     def max(self, dim=None, keepdim=False): return _ops().max(self, dim, keepdim)
     def min(self, dim=None, keepdim=False): return _ops().min(self, dim, keepdim)
     def argmax(self, dim=None, keepdim=False): return _ops().argmax(self, dim, keepdim)
@@ -447,7 +453,7 @@ class Tensor:
     def div_(self, other): return _ops().inplace(self, "div", other)
     def clamp_(self, min=None, max=None): return _ops().inplace(self, "clamp", min, max)
     def relu_(self): return _ops().inplace(self, "relu")
-    def zero_(self): return _ops().fill_(self, 0)
+    def zero_(self): return _ops().zero_(self)
     def fill_(self, value): return _ops().fill_(self, value)
     def copy_(self, src): return _ops().copy_(self, src)
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -459,15 +465,17 @@ class Tensor:
 
 
 def parse_to_args(args: tuple, dtype: Any, device: Any) -> tuple[Any, Any]:
-    """Sort ``.to(...)``'s positional arguments into (dtype, device), as PyTorch accepts them."""
+    """Sort ``.to(...)``'s positional arguments into (dtype, device), as PyTorch accepts them: a
+    tensor gives both, a string, ``device`` or int is a device, anything else is a dtype (checked:
+    a NumPy dtype raises TypeError)."""
     for a in args:
-        if isinstance(a, dt.dtype):
-            dtype = a
-        elif isinstance(a, Tensor):
+        if isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
-        else:
+        elif isinstance(a, (str, Device)) or (isinstance(a, int) and not isinstance(a, bool)):
             device = a
-    return dtype, device
+        else:
+            dtype = a
+    return dt.check_dtype("to", dtype), device
 
 
 class Size(tuple):

@@ -11,7 +11,8 @@ UNARY_OPS = {name: code for code, name in enumerate(
      "sign", "logical_not"])}
 BINARY_OPS = {name: code for code, name in enumerate(
     ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "relu_grad",
-     "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or"])}
+     "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
+     "floor_divide", "trunc_divide", "remainder", "floor_divide_int", "trunc_divide_int", "remainder_int"])}
 COMPARISONS = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_not"}
 
 
@@ -80,5 +81,28 @@ def binary(op, x, y):
         return x >= y
     elif op == 14:
         return bool(x) and bool(y)
-    else:
+    elif op == 15:
         return bool(x) or bool(y)
+    elif op == 16:  # floor_divide of floats: Python's //, which rounds as PyTorch's div_floor
+        return x / y if y == 0 else x // y
+    elif op == 17:  # trunc_divide of floats; math.trunc would give an int (wrong past 2**63)
+        quotient = x / y
+        if quotient - quotient != 0:  # inf or nan
+            return quotient
+        return math.copysign(abs(quotient) - abs(quotient) % 1.0, quotient)
+    elif op == 18:  # remainder of floats: Python's % (the sign of y), but a zero keeps x's sign
+        if y == 0:
+            return x / y * 0
+        mod = x % y
+        return mod if mod != 0 else math.copysign(0.0, x)
+    # integer division: the op checks y != 0 first; y == -1 is apart because MIN // -1 overflows
+    # (it wraps to MIN, as in PyTorch, where the CPU's division instruction would trap)
+    elif op == 19:  # floor_divide of ints
+        return -x if y == -1 else x // y
+    elif op == 20:  # trunc_divide of ints: toward zero
+        if y == -1:
+            return -x
+        quotient = x // y
+        return quotient + 1 if quotient < 0 and quotient * y != x else quotient
+    else:  # remainder of ints: the sign of y
+        return x - x if y == -1 else x % y

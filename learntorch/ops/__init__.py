@@ -1,10 +1,10 @@
 """Differentiable operations: each a ``Function`` whose forward calls backend kernels."""
 from .convert import Cast, Clone, ToDevice
-from .elementwise import (abs, add, allclose, isclose, clamp, cos, div, eq, exp, ge, gt, isnan, le, log, logical_and,
-                          logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, pow, relu,
-                          sigmoid, sign, sin, sqrt, sub, tanh, where)
+from .elementwise import (abs, add, allclose, isclose, clamp, cos, div, eq, exp, floor_divide, ge, gt, isnan, le, log,
+                          logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, pow, relu,
+                          remainder, sigmoid, sign, sin, sqrt, sub, tanh, true_divide, where)
 from .indexing import getitem, setitem
-from .inplace import copy_, fill_, inplace
+from .inplace import copy_, fill_, inplace, zero_
 from .join import cat, stack
 from .matmul import matmul
 from .reduction import all, any, argmax, argmin, max, mean, min, prod, std, sum, var

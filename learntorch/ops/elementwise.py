@@ -126,6 +126,10 @@ def _unary(cls: type[_Unary]):
             raise TypeError(f"{cls.kernel}(): argument 'input' must be Tensor, not {type(a).__name__}")
         if a.dtype is dt.bool_ and cls.kernel in ("neg", "sign"):
             raise RuntimeError(f"{cls.kernel}: not supported on bool tensors; use logical_not() or .long() first")
+        if a.dtype is dt.bool_ and cls.kernel == "abs":  # PyTorch's error types
+            raise NotImplementedError("\"abs\" not implemented for 'Bool'; convert first, e.g. x.long().abs()")
+        if a.dtype is dt.bool_ and cls.kernel == "relu":
+            raise RuntimeError("Boolean inputs not supported for relu; convert first, e.g. x.float().relu()")
         return cls.apply(a)
     op.__name__ = cls.kernel
     op.__doc__ = f"Elementwise ``{cls.kernel}``; differentiable."
@@ -264,7 +268,7 @@ def _binary(cls: type[_Binary], float_only: bool = False):
 
 
 add, sub, mul, maximum, minimum = (_binary(c) for c in (Add, Sub, Mul, Maximum, Minimum))
-div = _binary(Div, float_only=True)
+true_divide = _binary(Div, float_only=True)
 _pow = _binary(Pow, float_only=True)
 _sub = sub
 
@@ -285,24 +289,111 @@ def pow(a: Any, b: Any) -> Tensor:
     return _pow(a, b)
 
 
+# ---------------------------------------------------------------- rounded division and remainder
+class _IntegerTwin(_Binary):
+    """A zip whose kernel has an integer twin, ``<kernel>_int``, picked by the operands' dtype."""
+
+    @classmethod
+    def compute(cls, a: Tensor, b: Tensor, out_dtype: dt.dtype | None = None) -> Tensor:
+        shape = a._shape if a._shape == b._shape else broadcast_shapes(cls.kernel, a._shape, b._shape)
+        kernel = cls.kernel if a.dtype.is_floating_point else cls.kernel + "_int"
+        return new_tensor(a._backend.zip(kernel, expanded(a, shape), expanded(b, shape), a.dtype), shape, a)
+
+
+class FloorDivide(_IntegerTwin):
+    """``floor(a / b)``: piecewise constant, so both gradients are 0 (PyTorch's DivBackward2)."""
+
+    kernel = "floor_divide"
+    node_name = "DivBackward2"
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        return sum_to(g * 0, sa), sum_to(g * 0, sb)
+
+
+class TruncDivide(FloorDivide):
+    """``trunc(a / b)``, rounded toward zero; gradients 0, as FloorDivide."""
+
+    kernel = "trunc_divide"
+    node_name = "DivBackward2"
+
+
+class Remainder(_IntegerTwin):
+    """``a - floor(a / b) * b``; backward ``g`` for ``a`` and ``-g * floor(a / b)`` for ``b``."""
+
+    kernel = "remainder"
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
+        return (sum_to(g, sa),
+                sum_to(-g * FloorDivide.apply(a, b), sb) if ctx.needs_input_grad[1] else None)
+
+
+def _rounding_operands(op: str, a: Any, b: Any) -> list[Tensor]:
+    """``a`` and ``b`` promoted to one dtype; bools and an integer division by zero raise, as in
+    PyTorch (integers have no inf or nan to give)."""
+    a, b = as_operands(op, a, b)
+    if a.dtype is dt.bool_:
+        raise NotImplementedError(f"\"{op}\" not implemented for 'Bool'; convert first, e.g. x.long()")
+    if not a.dtype.is_floating_point and (b == 0).any().item():
+        raise RuntimeError(f"ZeroDivisionError: {op}() of {a.dtype.name} tensors by zero; integers have no "
+                           f"inf or nan for it: convert first, e.g. x.float()")
+    return [a, b]
+
+
+def floor_divide(a: Any, b: Any) -> Tensor:
+    """``floor(a / b)`` elementwise (Python's ``//``) with broadcasting and type promotion.
+
+    Its gradients are 0 (as ``div(rounding_mode='floor')``); PyTorch's floor_divide has no
+    derivative formula and raises in backward instead.
+    """
+    return FloorDivide.apply(*_rounding_operands("floor_divide", a, b))
+
+
+def remainder(a: Any, b: Any) -> Tensor:
+    """``a - floor(a / b) * b`` elementwise (Python's ``%``: the sign of ``b``); differentiable."""
+    return Remainder.apply(*_rounding_operands("remainder", a, b))
+
+
+def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """``a / b`` with broadcasting and type promotion (ints give floats); differentiable.
+
+    ``rounding_mode='trunc'`` rounds the quotient toward zero and ``'floor'`` down, keeping
+    integer dtypes; those results are piecewise constant and get zero gradients, as in PyTorch.
+    """
+    if rounding_mode is None:
+        return true_divide(a, b)
+    if rounding_mode == "floor":
+        return FloorDivide.apply(*_rounding_operands("div", a, b))
+    if rounding_mode == "trunc":
+        return TruncDivide.apply(*_rounding_operands("div", a, b))
+    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                       f"{rounding_mode!r}")
+
+
 def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """``min(max(a, min), max)``; the gradient flows to ``a`` where ``min <= a <= max``.
 
     Tensor bounds broadcast and get the gradient where they are the result; at a tie
-    (``a == min``) it goes to ``a``, as in PyTorch (so not ``maximum``'s even split).
+    (``a == min``) it goes to ``a``, as in PyTorch (so not ``maximum``'s even split). The
+    result has the promoted dtype of ``a`` and the bounds (an int tensor clamped to 2.5 is float).
     """
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
-    out = a
+    dtype = dt.result_type(a, *(bound for bound in (min, max) if bound is not None))
+    out = a if dtype is a.dtype else a.to(dtype)
     if min is not None:
         if isinstance(min, Tensor):
-            out, lo = as_operands("clamp", out, min, dtype=a.dtype)
+            out, lo = as_operands("clamp", out, min, dtype=dtype)
             out = where(out < lo, lo, out)
         else:
             out = Clamp.apply(out, min, None)
     if max is not None:
         if isinstance(max, Tensor):
-            out, hi = as_operands("clamp", out, max, dtype=a.dtype)
+            out, hi = as_operands("clamp", out, max, dtype=dtype)
             out = where(out > hi, hi, out)
         else:
             out = Clamp.apply(out, None, max)

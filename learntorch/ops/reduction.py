@@ -153,7 +153,8 @@ class ValuesIndices(NamedTuple):
     indices: Tensor
 
 
-def _check_float_or_int(op: str, a: Tensor) -> Tensor:
+def _bool_as_int64(a: Tensor) -> Tensor:
+    """sum and prod count bools as int64, as in PyTorch."""
     return a.to(dt.int64) if a.dtype is dt.bool_ else a
 
 
@@ -162,7 +163,7 @@ def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: dt.dtype | 
     dims = normalize_dims("sum", a, dim)
     if dtype is not None:
         a = a.to(dtype)
-    a = _check_float_or_int("sum", a)
+    a = _bool_as_int64(a)
     return (Sum if dim is None else SumDim).apply(a, dims, keepdim)
 
 
@@ -180,14 +181,13 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 def prod(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return Prod.apply(_check_float_or_int("prod", a), normalize_dims("prod", a, dim), keepdim)
+    return Prod.apply(_bool_as_int64(a), normalize_dims("prod", a, dim), keepdim)
 
 
 def _max_min(op: str, a: Tensor, dim: Any, keepdim: bool) -> Any:
     if isinstance(dim, Tensor):  # max(a, b) as torch.max(input, other)
         from .elementwise import maximum, minimum
         return (maximum if op == "max" else minimum)(a, dim)
-    a = _check_float_or_int(op, a)
     if dim is None:
         if a.numel() == 0:
             raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
@@ -203,7 +203,7 @@ def _max_min(op: str, a: Tensor, dim: Any, keepdim: bool) -> Any:
 
 
 def max(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
-    """``max(a)`` -> the largest element; ``max(a, dim)`` -> ``(values, indices)``."""
+    """``max(a)`` -> the largest element; ``max(a, dim)`` -> ``(values, indices)``; bools stay bool."""
     return _max_min("max", a, dim, keepdim)
 
 
@@ -213,12 +213,17 @@ def min(a: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
 
 
 def _arg(op: str, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
-    a = _check_float_or_int(op, a)
-    if dim is None:
-        flat = a.reshape(-1)
-        out = new_tensor(a._backend.arg_reduce(op, flat, 0), (), a, dt.int64)
+    """argmax/argmin: int64 indices of shape ``a.shape`` without ``dim`` (a 0-d result for ``dim=None``)."""
+    if a.dtype is dt.bool_:
+        raise RuntimeError(f"{op}(): does not support bool input; convert first, e.g. x.long().{op}()")
+    d = None if dim is None else a._wrap_dim(dim)
+    if d is None or a.dim() == 0:  # a 0-d tensor has one element, at index 0, whatever the dim
+        if a.numel() == 0:
+            raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+        out = new_tensor(a._backend.arg_reduce(op, a.reshape(-1), 0), (), a, dt.int64)
         return out.reshape((1,) * a.dim()) if keepdim else out
-    d = a._wrap_dim(dim)
+    if a._shape[d] == 0:
+        raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
     return new_tensor(a._backend.arg_reduce(op, a, d), _out_shape(a, (d,), keepdim), a, dt.int64)
 
 
@@ -231,14 +236,49 @@ def argmin(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     return _arg("argmin", a, dim, keepdim)
 
 
-def var(a: Tensor, dim: Any = None, keepdim: bool = False, *, unbiased: bool | None = None,
-        correction: int | None = None) -> Tensor:
-    """Variance, with Bessel's correction (``correction=1``) by default, as in PyTorch."""
+def _variance_args(op: str, a: Tensor, dim: Any, unbiased: Any, correction: Any) -> tuple[tuple[int, ...], Any]:
+    """The reduced dims and the correction of var/std, from PyTorch's three signatures:
+    ``(dim=None, *, correction=1, keepdim=False)``, ``(dim, unbiased, keepdim=False)`` and ``(unbiased)``."""
+    if isinstance(dim, bool):  # x.var(False): the legacy var(unbiased)
+        if unbiased is not None:
+            raise TypeError(f"{op}(): got unbiased twice (as the first argument and as the second)")
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{op}(): pass either unbiased or correction, not both "
+                        f"(unbiased=False is correction=0, unbiased=True is correction=1)")
+    if unbiased is not None and not isinstance(unbiased, bool):
+        raise TypeError(f"{op}(): argument 'unbiased' (position 2) must be bool, not {type(unbiased).__name__}; "
+                        f"keepdim is keyword-only there: x.{op}(dim, keepdim=True)")
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(f"{op}(): expected a floating point tensor, got {a.dtype.name}; call .float() first")
     if correction is None:
         correction = 0 if unbiased is False else 1
-    if not a.dtype.is_floating_point:
-        raise RuntimeError(f"var(): expected a floating point tensor, got {a.dtype.name}; call .float() first")
-    return Var.apply(a, normalize_dims("var", a, dim), keepdim, correction)
+    return normalize_dims(op, a, dim), correction
+
+
+def _divisor(a: Tensor, dims: tuple[int, ...], correction: Any) -> Any:
+    """``max(0, n - correction)`` for ``n`` elements per result, as in PyTorch (0 gives inf or nan)."""
+    n = 1
+    for d in dims:
+        n *= a._shape[d]
+    return n - correction if n > correction else 0
+
+
+def _centered(a: Tensor, dims: tuple[int, ...]) -> Tensor:
+    """``a - mean(a, dims)``, of ``a``'s shape."""
+    return a - mean(a, dims, keepdim=True)
+
+
+def var(a: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: Any = None) -> Tensor:
+    """Variance over ``dim``, with Bessel's correction (``correction=1``) by default.
+
+    As in PyTorch, a second positional argument is the legacy ``unbiased`` (``x.var(0, False)``
+    is the biased variance over dim 0), ``x.var(False)`` is ``x.var(unbiased=False)``, and
+    ``keepdim`` is the third positional argument or a keyword.
+    """
+    dims, correction = _variance_args("var", a, dim, unbiased, correction)
+    return Var.apply(a, dims, keepdim, correction)
 
 
 class Var(Function):
@@ -251,24 +291,48 @@ class Var(Function):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim, correction):
-        n = 1
-        for d in dims:
-            n *= a._shape[d]
-        ctx.dims, ctx.divisor = dims, n - correction if n > correction else 0
+        ctx.dims, ctx.divisor = dims, _divisor(a, dims, correction)
         ctx.save_for_backward(a)
-        centered = a - mean(a, dims, keepdim=True)
+        centered = _centered(a, dims)
         return sum(centered * centered, dims, keepdim) / ctx.divisor
 
     @staticmethod
     def backward(ctx, g):
         a, = ctx.saved_tensors
-        centered = a - mean(a, ctx.dims, keepdim=True)
-        return _unsqueeze_to(g, a._shape, ctx.dims) * centered * 2 / ctx.divisor, None, None, None
+        return _unsqueeze_to(g, a._shape, ctx.dims) * _centered(a, ctx.dims) * 2 / ctx.divisor, None, None, None
 
 
-def std(a: Tensor, dim: Any = None, keepdim: bool = False, *, unbiased: bool | None = None,
-        correction: int | None = None) -> Tensor:
-    return var(a, dim, keepdim, unbiased=unbiased, correction=correction).sqrt()
+def std(a: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        correction: Any = None) -> Tensor:
+    """Standard deviation, ``sqrt(var)``; the same signatures as ``var``."""
+    dims, correction = _variance_args("std", a, dim, unbiased, correction)
+    return Std.apply(a, dims, keepdim, correction)
+
+
+class Std(Function):
+    """``sqrt(var)``; backward ``g * (a - mean) / (divisor * std)``, and 0 where std is 0.
+
+    A constant slice has std 0, where ``sqrt``'s derivative is infinite and the chain rule gives
+    ``inf * 0 = nan``; PyTorch's std_backward masks those positions to 0, and so does this one,
+    dividing by 1 instead of 0 there so that double backward stays finite too.
+    """
+
+    @staticmethod
+    def forward(ctx, a, dims, keepdim, correction):
+        ctx.dims, ctx.divisor = dims, _divisor(a, dims, correction)
+        centered = _centered(a, dims)
+        out = (sum(centered * centered, dims, keepdim) / ctx.divisor).sqrt()
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        from .elementwise import where
+        a, out = ctx.saved_tensors
+        out = _unsqueeze_to(out, a._shape, ctx.dims)
+        zero = out == 0
+        scale = where(zero, 0.0, _unsqueeze_to(g, a._shape, ctx.dims) / where(zero, 1.0, out))
+        return scale * _centered(a, ctx.dims) / ctx.divisor, None, None, None
 
 
 def all(a: Tensor) -> Tensor:

@@ -160,6 +160,19 @@ def test_to_and_shortcuts():
     assert x.is_floating_point() and not x.long().is_floating_point()
 
 
+def test_to_accepts_python_types_and_rejects_numpy_dtypes_and_dtype_names():
+    x = lt.ones(2)
+    assert x.to(float).dtype is lt.float64 and x.to(dtype=int).dtype is lt.int64  # as torch
+    assert x.to("cpu", lt.int64).dtype is lt.int64
+    for bad in (np.float32, np.dtype("float64")):
+        with pytest.raises(TypeError, match=r"to\(\): argument 'dtype' must be learntorch.dtype.*use learntorch.float"):
+            x.to(dtype=bad)
+        with pytest.raises(TypeError, match="use learntorch.float"):
+            x.to(bad)
+    with pytest.raises(RuntimeError, match="'float32' is a dtype name: pass learntorch.float32"):
+        x.to("float32")  # a string is a device, as in torch
+
+
 def test_cast_is_differentiable():
     x = lt.tensor([1.0, 2.0], requires_grad=True)
     y = x.double()

@@ -36,6 +36,9 @@ def test_scalars_and_dtypes(rng):
     ints = rng.integers(-5, 5, (6,))
     check_op(lambda x: x * 3 + 1, ints, grad=False)
     check_op(lambda x: x.float() * 0.5, ints, grad=False)
+    check_op(lambda x: x % 1.5 + x // 0.7, a)  # floor division has zero gradient, remainder passes g
+    nonzero = np.where(ints == 0, 3, ints)
+    check_op(lambda x: x // 2 + x % -3 + lt.div(x, 2, rounding_mode="trunc"), nonzero, grad=False)
 
 
 @pytest.mark.parametrize("op", ["eq", "ne", "lt", "le", "gt", "ge"])

@@ -20,16 +20,18 @@ runs along the contiguous kept dim and vectorises::
     for r in range(reduced_size):             # rows, one after the other
         for k in range(out.size):             # contiguous: a vector loop
             out[k] = fold(out[k], a[row(r) + k])
+
+A sum folds its rows in blocks of BLOCK_ROWS and adds the blocks' sums pairwise (see
+``carry_block``), so that a float32 column sum over millions of rows stays accurate.
 """
 from __future__ import annotations
 
-import math
 from functools import cache
 
 import numpy as np
 from numba import njit, prange
 
-from .elementwise import FASTMATH, compile_kernel, row_offset
+from .elementwise import compile_kernel, row_offset
 
 REDUCE_OPS = {"sum": 0, "prod": 1, "max": 2, "min": 3}
 ARG_REDUCE_OPS = {"argmax": 0, "argmin": 1}
@@ -57,10 +59,66 @@ def kept_offset(o, kept_shape, kept_strides, offset):
     return pos
 
 
+LEVELS = 48  # partials of 1, 2, 4, ... blocks: room for 2**48 blocks
+
+
+@njit(inline="always")
+def carry_block(op, levels, filled, block):
+    """Add the partial results of one more block to the binary counter ``levels``.
+
+    ``levels[i]`` (when ``filled[i]``) holds the fold of ``2**i`` blocks; as in a binary
+    counter, a new block merges with equal-sized partials until it finds a free level. Each
+    element then goes through ``log2(blocks)`` folds at most, the same as pairwise summation,
+    so a float sum's rounding error grows like ``log(rows)`` rather than ``rows``."""
+    level = 0
+    while filled[level]:
+        for j in range(block.size):
+            block[j] = fold(op, levels[level, j], block[j])
+        filled[level] = False
+        level += 1
+    levels[level, :] = block
+    filled[level] = True
+
+
+SUM_BLOCK = 4096  # elements a sum adds one after the other (in SIMD lanes) before a pairwise step
+
+
+@njit(inline="always")
+def blocked_sum(a, base, rows, inner, s, red_shape, red_strides, init, levels, filled, block):
+    """The sum of one output's ``rows x inner`` elements: blocks of about SUM_BLOCK elements
+    added in order, and the blocks' sums added pairwise (``carry_block``; ``levels``,
+    ``filled`` and ``block`` are this output's scratch)."""
+    acc = init
+    count = 0
+    for r in range(rows):
+        start = row_offset(r, red_shape, red_strides, base)
+        for c0 in range(0, inner, SUM_BLOCK):
+            c1 = min(c0 + SUM_BLOCK, inner)
+            if s == 1:
+                row = a[start + c0:start + c1]
+                for j in range(c1 - c0):
+                    acc += row[j]
+            else:
+                for j in range(c0, c1):
+                    acc += a[start + j * s]
+            count += c1 - c0
+            if count >= SUM_BLOCK:
+                block[0] = acc
+                carry_block(0, levels, filled, block)
+                acc = init
+                count = 0
+    for level in range(LEVELS):
+        if filled[level]:
+            acc += levels[level, 0]
+    return acc
+
+
 @cache
 def reduce_kernel(op: int, parallel: bool = True):
     """``out[o] = fold over the reduced dims of a`` for each kept position ``o``.
 
+    A sum of more than SUM_BLOCK elements per output goes through ``blocked_sum`` (with a
+    scratch row of levels per output), so its float rounding error grows like ``log(n)``.
     ``parallel=False`` compiles the same loop for one thread, for small inputs."""
 
     def reduce_loop(out, a, a_off, kept_shape, kept_strides, red_shape, red_strides, init):
@@ -70,8 +128,17 @@ def reduce_kernel(op: int, parallel: bool = True):
         rows = 1
         for d in range(n):
             rows *= red_shape[d]
+        pairwise = op == 0 and rows * inner > SUM_BLOCK
+        scratch = out.size if pairwise else 0
+        levels = np.empty((scratch, LEVELS, 1), out.dtype)
+        filled = np.zeros((scratch, LEVELS), np.bool_)
+        block = np.empty((scratch, 1), out.dtype)
         for o in prange(out.size):
             base = kept_offset(o, kept_shape, kept_strides, a_off)
+            if pairwise:
+                out[o] = blocked_sum(a, base, rows, inner, s, red_shape, red_strides, init,
+                                     levels[o], filled[o], block[o])
+                continue
             acc = init
             for r in range(rows):
                 start = row_offset(r, red_shape, red_strides, base)
@@ -88,28 +155,46 @@ def reduce_kernel(op: int, parallel: bool = True):
 
 
 COLUMN_TILE = 256  # kept positions per parallel task
+BLOCK_ROWS = 128  # rows folded one after the other into a block's partial results
 
 
 @cache
 def column_reduce_kernel(op: int, parallel: bool = True):
-    """``out[k] = fold over r of a[row(r) + k]`` where the kept dim ``k`` has stride 1."""
+    """``out[k] = fold over r of a[row(r) + k]`` where the kept dim ``k`` has stride 1.
+
+    For a sum, the rows go in blocks of BLOCK_ROWS: a vector loop folds a block's rows into
+    ``block``, the blocks' results combine pairwise (``carry_block``), then ``out`` folds the
+    levels. prod, max and min take all rows as one block, in order (max and min are exact
+    anyway, and prod then rounds as NumPy's does)."""
 
     def column_reduce_loop(out, a, a_off, red_shape, red_strides, init):
         rows = 1
         for d in range(red_shape.size):
             rows *= red_shape[d]
+        block_rows = BLOCK_ROWS if op == 0 else max(rows, 1)
+        one_dim = red_shape.size == 1  # then row r starts at r * stride, without a division
         tiles = (out.size + COLUMN_TILE - 1) // COLUMN_TILE
         for t in prange(tiles):
             k0 = t * COLUMN_TILE
-            k1 = min(k0 + COLUMN_TILE, out.size)
-            acc = out[k0:k1]
-            for j in range(k1 - k0):
-                acc[j] = init
-            for r in range(rows):
-                start = kept_offset(r, red_shape, red_strides, a_off) + k0
-                row = a[start:start + (k1 - k0)]
-                for j in range(k1 - k0):
-                    acc[j] = fold(op, acc[j], row[j])
+            width = min(k0 + COLUMN_TILE, out.size) - k0
+            levels = np.empty((LEVELS, width), out.dtype)
+            filled = np.zeros(LEVELS, np.bool_)
+            block = np.empty(width, out.dtype)
+            for r0 in range(0, rows, block_rows):
+                block[:] = init
+                for r in range(r0, min(r0 + block_rows, rows)):
+                    start = k0 + (a_off + r * red_strides[0] if one_dim else
+                                  kept_offset(r, red_shape, red_strides, a_off))
+                    row = a[start:start + width]
+                    for j in range(width):
+                        block[j] = fold(op, block[j], row[j])
+                carry_block(op, levels, filled, block)
+            acc = out[k0:k0 + width]
+            acc[:] = init
+            for level in range(LEVELS):
+                if filled[level]:
+                    for j in range(width):
+                        acc[j] = fold(op, acc[j], levels[level, j])
 
     return compile_kernel(column_reduce_loop, parallel)
 
@@ -118,9 +203,14 @@ def column_reduce_kernel(op: int, parallel: bool = True):
 def arg_reduce_kernel(op: int, parallel: bool = True):
     """``out[o] = k`` where ``a[o, k]`` is the first max (argmax) or min (argmin) of the row.
 
-    ``parallel=False`` compiles the same loop for one thread, for small inputs."""
+    A row of ``size == 0`` has no element to point at: the kernel then writes 0 and reads
+    nothing (the ops raise before they get here). ``parallel=False`` compiles the same loop
+    for one thread, for small inputs."""
 
     def arg_reduce_loop(out, a, a_off, kept_shape, kept_strides, size, stride):
+        if size == 0:
+            out[:] = 0
+            return
         for o in prange(out.size):
             base = kept_offset(o, kept_shape, kept_strides, a_off)
             best = a[base]

@@ -90,11 +90,16 @@ def arg_reduce_kernel(op: int):
                 if best is NaN: break                 # the first NaN wins, as in torch
                 if a[o, k] beats best or a[o, k] is NaN: best, best_k = a[o, k], k
             out[o] = best_k
+
+    A row of ``size == 0`` has no element to point at: the kernel then writes 0 and reads nothing.
     """
 
     @cuda.jit
     def arg_reduce_loop(out, a, a_off, kept_shape, kept_strides, size, stride):
         for o in range(cuda.grid(1), out.size, cuda.gridsize(1)):
+            if size == 0:
+                out[o] = 0
+                continue
             base = storage_index(o, kept_shape, kept_strides, a_off)
             best = a[base]
             best_k = 0

@@ -385,31 +385,29 @@ def clamp(a: Tensor, min: Any = None, max: Any = None) -> Tensor:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     dtype = dt.result_type(a, *(bound for bound in (min, max) if bound is not None))
     out = a if dtype is a.dtype else a.to(dtype)
+    if not isinstance(min, Tensor) and not isinstance(max, Tensor):
+        return Clamp.apply(out, min, max)  # number bounds: one node, as in PyTorch
     if min is not None:
-        if isinstance(min, Tensor):
-            out, lo = as_operands("clamp", out, min, dtype=dtype)
-            out = where(out < lo, lo, out)
-        else:
-            out = Clamp.apply(out, min, None)
+        out, lo = as_operands("clamp", out, min, dtype=dtype)
+        out = where(out < lo, lo, out)
     if max is not None:
-        if isinstance(max, Tensor):
-            out, hi = as_operands("clamp", out, max, dtype=dtype)
-            out = where(out > hi, hi, out)
-        else:
-            out = Clamp.apply(out, None, max)
+        out, hi = as_operands("clamp", out, max, dtype=dtype)
+        out = where(out > hi, hi, out)
     return out
 
 
 class Clamp(Function):
-    """Clamp to a Python-number bound; the gradient is masked where the bound was hit."""
+    """Clamp to Python-number bounds (either may be None); the gradient is masked where a bound
+    was hit."""
 
     node_name = "ClampBackward1"  # PyTorch's name for clamp with number bounds
 
     @staticmethod
     def forward(ctx, a, lo, hi):
-        bound = as_operands("clamp", a, lo if lo is not None else hi, dtype=a.dtype)[1]
-        kernel = Maximum if lo is not None else Minimum
-        out = kernel.compute(a, bound)
+        out = a
+        for bound, kernel in ((lo, Maximum), (hi, Minimum)):
+            if bound is not None:
+                out = kernel.compute(out, as_operands("clamp", out, bound, dtype=a.dtype)[1])
         ctx.save_for_backward(a)
         ctx.lo, ctx.hi = lo, hi
         return out
@@ -417,7 +415,11 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, g):
         a, = ctx.saved_tensors
-        inside = (a >= ctx.lo) if ctx.lo is not None else (a <= ctx.hi)
+        inside = None
+        if ctx.lo is not None:
+            inside = a >= ctx.lo
+        if ctx.hi is not None:
+            inside = a <= ctx.hi if inside is None else inside & (a <= ctx.hi)
         return g * inside.to(g.dtype), None, None
 
 
@@ -451,10 +453,11 @@ def isnan(a: Tensor) -> Tensor:
 
 
 class Where(Function):
-    """``out[i] = a[i] if cond[i] else b[i]``, broadcasting all three."""
+    """``out[i] = a[i] if cond[i] else b[i]``, broadcasting all three. ``cond`` comes as a keyword:
+    it is not differentiable, so it is no input edge of the node (as in PyTorch)."""
 
     @staticmethod
-    def forward(ctx, cond, a, b):
+    def forward(ctx, a, b, *, cond):
         shape = broadcast_shapes("where", cond._shape, a._shape, b._shape)
         ctx.save_for_backward(cond)
         ctx.shapes = (a._shape, b._shape)
@@ -465,9 +468,8 @@ class Where(Function):
     def backward(ctx, g):
         cond, = ctx.saved_tensors
         sa, sb = ctx.shapes
-        return (None,
-                sum_to(where(cond, g, 0.0), sa) if ctx.needs_input_grad[1] else None,
-                sum_to(where(cond, 0.0, g), sb) if ctx.needs_input_grad[2] else None)
+        return (sum_to(where(cond, g, 0.0), sa) if ctx.needs_input_grad[0] else None,
+                sum_to(where(cond, 0.0, g), sb) if ctx.needs_input_grad[1] else None)
 
 
 def where(cond: Tensor, a: Any, b: Any) -> Tensor:
@@ -481,7 +483,7 @@ def where(cond: Tensor, a: Any, b: Any) -> Tensor:
     a, b = as_operands("where", a, b)
     from ._common import check_same_device
     check_same_device("where", cond, a)
-    return Where.apply(cond, a, b)
+    return Where.apply(a, b, cond=cond)
 
 
 def isclose(a: Tensor, b: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:

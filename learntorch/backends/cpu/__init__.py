@@ -162,13 +162,14 @@ class CPUBackend(Backend):
         result."""
         batch, m, k = a._shape if len(a._shape) == 3 else (1,) + a._shape
         n = b._shape[-1]
-        out = np.empty(batch * m * n, a.dtype.np)
+        dtype = a._dtype
+        out = np.empty(batch * m * n, dtype.np)
         if out.size == 0:
             return out
         if k == 0:
             out.fill(0)
             return out
-        if _MATMUL_KERNEL == "blas" and a.dtype.is_floating_point:  # BLAS only multiplies floats
+        if _MATMUL_KERNEL == "blas" and dtype.is_floating_point:  # BLAS only multiplies floats
             mm.matmul_blas(blas.KIND[out.dtype], batch, m, n, k, *_blas_operand(a), *_blas_operand(b), out,
                            numba.config.NUMBA_NUM_THREADS, blas.thread_setter())
         else:
@@ -277,11 +278,14 @@ def _blas_operand(t: Any) -> tuple[np.ndarray, int, int, int, int]:
     row-major slice or the transposed view ``w.t()``. Any other layout (a broadcast, a step
     slice) is copied first."""
     rows, cols = t._shape[-2:]
-    matrix = blas.blas_strides(rows, cols, *t._strides[-2:])
-    if matrix is None:
-        t = t.contiguous()
-        matrix = blas.blas_strides(rows, cols, *t._strides[-2:])
-    return (t._storage, t._offset, t._strides[0] if len(t._shape) == 3 else 0) + matrix
+    row_stride, col_stride = t._strides[-2:]
+    if not ((col_stride == 1 and row_stride >= cols) or (row_stride == 1 and col_stride >= rows)):
+        matrix = blas.blas_strides(rows, cols, row_stride, col_stride)  # fixes length-1 dims' strides
+        if matrix is None:
+            t = t.contiguous()
+            matrix = blas.blas_strides(rows, cols, *t._strides[-2:])
+        row_stride, col_stride = matrix
+    return t._storage, t._offset, (t._strides[0] if len(t._shape) == 3 else 0), row_stride, col_stride
 
 
 def _array(t: Any) -> np.ndarray:

@@ -84,3 +84,16 @@ def test_the_first_product_of_a_process_runs_on_several_threads() -> None:
     out = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert float(out.stdout.strip().splitlines()[-1]) < 1e-3
+
+
+def test_single_row_and_column_operands_with_unit_strides() -> None:
+    """A (1, n) or (n, 1) matrix whose two strides are both 1 (``v.unsqueeze(-1).t()``) is
+    handed to gemm with the leading dimension gemm's layout choice needs (an ld of 1 is illegal)."""
+    v = lt.tensor([1.0, 2.0, 3.0])
+    column = v.unsqueeze(-1)  # (3, 1), strides (1, 1)
+    row = column.t()  # (1, 3), strides (1, 1)
+    assert column.stride() == (1, 1) and row.stride() == (1, 1)
+    g = lt.tensor([[2.0], [-1.0]])  # (2, 1)
+    np.testing.assert_allclose((g @ row).numpy(), g.numpy() @ row.numpy())
+    np.testing.assert_allclose((row @ column).numpy(), [[14.0]])
+    np.testing.assert_allclose((column @ row).numpy(), np.outer(v.numpy(), v.numpy()))

@@ -279,7 +279,8 @@ def _blas_operand(t: Any) -> tuple[np.ndarray, int, int, int, int]:
     slice) is copied first."""
     rows, cols = t._shape[-2:]
     row_stride, col_stride = t._strides[-2:]
-    if not ((col_stride == 1 and row_stride >= cols) or (row_stride == 1 and col_stride >= rows)):
+    # as blas.gemm reads them: row-major when the column stride is 1, else column-major
+    if not (row_stride >= cols if col_stride == 1 else row_stride == 1 and col_stride >= rows):
         matrix = blas.blas_strides(rows, cols, row_stride, col_stride)  # fixes length-1 dims' strides
         if matrix is None:
             t = t.contiguous()

@@ -5,6 +5,7 @@ ops, so ``create_graph=True`` yields second derivatives.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .. import _dtype as dt
@@ -196,6 +197,7 @@ class Div(_Binary):
 
 class Pow(_Binary):
     kernel = "pow"
+    node_name = "PowBackward1"  # tensor ** tensor (see pow for the Python-number forms)
     @classmethod
     def forward(cls, ctx, a, b):
         out = cls.compute(a, b)
@@ -282,11 +284,59 @@ def sub(a: Any, b: Any) -> Tensor:
 
 
 def pow(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a ** b`` with broadcasting and type promotion; differentiable."""
+    """Elementwise ``a ** b`` with broadcasting and type promotion; differentiable. As in
+    PyTorch, a Python-number exponent or base is no input of the node: ``x ** 2`` records
+    PowBackward0 with one edge, ``2 ** x`` PowBackward2, ``x ** y`` PowBackward1."""
     if isinstance(a, Tensor) and not a.dtype.is_floating_point and isinstance(b, int) and b < 0:
         raise RuntimeError(f"Integers to negative integer powers are not allowed (a {a.dtype.name} tensor "
                            f"** {b}); convert first, e.g. x.float() ** {b}")
+    if isinstance(a, Tensor) and type(b) in (int, float):
+        dtype = dt.result_type(a, b)
+        return PowScalarExponent.apply(a if a._dtype is dtype else a.to(dtype), b)
+    if type(a) in (int, float) and isinstance(b, Tensor):
+        dtype = dt.result_type(a, b)
+        return PowScalarBase.apply(a, b if b._dtype is dtype else b.to(dtype))
     return _pow(a, b)
+
+
+class PowScalarExponent(Function):
+    """``a ** exponent`` for a Python number ``exponent``; ``g * e * a ** (e - 1)`` back (0 for e = 0)."""
+
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, a, exponent):
+        ctx.save_for_backward(a)
+        ctx.exponent = exponent
+        return Pow.compute(a, scalar_tensor(exponent, a._dtype, a._device))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        e = ctx.exponent
+        return (g * 0.0 if e == 0 else g * e * a ** (e - 1)), None
+
+
+class PowScalarBase(Function):
+    """``base ** b`` for a Python number ``base``; ``g * out * log(base)`` back (0 where base = 0, b >= 0)."""
+
+    node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, base, b):
+        out = Pow.compute(scalar_tensor(base, b._dtype, b._device), b)
+        ctx.save_for_backward(b, out)
+        ctx.base = base
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        b, out = ctx.saved_tensors
+        base = ctx.base
+        if base > 0:
+            return None, g * out * math.log(base)
+        log_base = -math.inf if base == 0 else math.nan
+        return None, where(b >= 0, 0.0, g * out * log_base) if base == 0 else g * out * log_base
 
 
 # ---------------------------------------------------------------- rounded division and remainder

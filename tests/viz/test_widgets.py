@@ -233,3 +233,17 @@ def test_slider_redraws_the_collapsed_cnn_graph_quickly():
         times.append(time.perf_counter() - start)
         assert highlighted(s.graph.value)
     assert max(times) < 1.0, times
+
+
+def test_stepper_rules_for_the_three_forms_of_pow():
+    from learntorch.viz.widgets.stepper import rule_lines
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([3.0, 0.5], requires_grad=True)
+    ones = torch.ones(2)
+    expected = {"PowBackward0": ("d(a**e)/da", "[2.0, 4.0]"),       # x ** 2: 2x
+                "PowBackward2": ("d(c**b)/db", "[1.3863, 2.7726]"),  # 2 ** x: 2**x ln 2
+                "PowBackward1": ("d(a**b)/da", "[3.0, 0.3536]")}     # x ** y: y x**(y-1)
+    for out in (x ** 2, 2 ** x, x ** y):
+        text, numbers = expected[out.grad_fn.name()]
+        line = rule_lines(out.grad_fn, ones, (ones,) * len(out.grad_fn.next_functions))[1]
+        assert line.startswith(text) and line.endswith(numbers), line

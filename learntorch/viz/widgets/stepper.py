@@ -26,26 +26,37 @@ from ._images import array_png, as_image
 
 
 def _binary(sym: str, da: Callable, db: Callable, ta: str, tb: str) -> Callable:
-    def rule(saved: list[np.ndarray]) -> list[tuple[str, np.ndarray | None]]:
+    def rule(saved: list[np.ndarray], node: Node) -> list[tuple[str, np.ndarray | None]]:
         a, b = saved[0], saved[1]
         return [(f"d(a{sym}b)/da = {ta}", da(a, b)), (f"d(a{sym}b)/db = {tb}", db(a, b))]
     return rule
 
 
 def _unary(text: str, d: Callable) -> Callable:
-    def rule(saved: list[np.ndarray]) -> list[tuple[str, np.ndarray | None]]:
+    def rule(saved: list[np.ndarray], node: Node) -> list[tuple[str, np.ndarray | None]]:
         return [(text, d(*saved))]
     return rule
 
 
-# op name (without "Backward0") -> rule(saved tensors as arrays) -> [(text, local derivative)] per input
+def _pow(saved: list[np.ndarray], node: Node) -> list[tuple[str, np.ndarray | None]]:
+    """PowBackward0 (a ** number e: ``node.exponent``), PowBackward2 (number c ** b:
+    ``node.base``) and PowBackward1 (a ** b, both tensors)."""
+    if hasattr(node, "exponent"):
+        a, e = saved[0], node.exponent
+        return [("d(a**e)/da = e·a**(e-1)", e * a ** (e - 1))]
+    if hasattr(node, "base"):
+        return [("d(c**b)/db = c**b·ln(c)", saved[1] * np.log(abs(node.base)))]
+    a, b, out = saved
+    return [("d(a**b)/da = b·a**(b-1)", b * a ** (b - 1)), ("d(a**b)/db = a**b·ln(a)", out * np.log(np.abs(a)))]
+
+
+# op name (without "Backward0") -> rule(saved tensors as arrays, node) -> [(text, local derivative)] per input
 RULES: dict[str, Callable] = {
     "Add": _binary("+", lambda a, b: None, lambda a, b: None, "1", "1"),
     "Sub": _binary("-", lambda a, b: None, lambda a, b: None, "1", "-1"),
     "Mul": _binary("*", lambda a, b: b, lambda a, b: a, "b", "a"),
     "Div": _binary("/", lambda a, b: 1 / b, lambda a, b: -a / b ** 2, "1/b", "-a/b²"),
-    "Pow": lambda s: [("d(a**b)/da = b·a**(b-1)", s[1] * s[0] ** (s[1] - 1)),
-                      ("d(a**b)/db = a**b·ln(a)", s[2] * np.log(np.abs(s[0])))],
+    "Pow": _pow,
     "Neg": _unary("d(-a)/da = -1", lambda a, out: None),
     "Exp": _unary("d exp(a)/da = exp(a)", lambda a, out: out),
     "Log": _unary("d log(a)/da = 1/a", lambda a, out: 1 / a),
@@ -71,7 +82,7 @@ def rule_lines(node: Node, grad_out: Tensor | None, grads_in: tuple) -> list[str
     lines = [f"{node.name()} receives grad_out = {summarize(grad_out)}" if grad_out is not None
              else f"{node.name()} receives no gradient"]
     saved = [to_numpy(t).astype(np.float64) for t in saved_tensors(node)]
-    locals_: list = RULES[base](saved) if base in RULES and saved else []
+    locals_: list = RULES[base](saved, node) if base in RULES and saved else []
     if base in TEXT_RULES:
         lines.append(TEXT_RULES[base])
     for text, value in locals_:

@@ -58,8 +58,8 @@ def test_kernels_keep_blas_on_one_thread_and_restore_its_count() -> None:
     assert _threads_inside(0) == (0, 0)  # no setter: nothing set
 
 
-@pytest.mark.parametrize("m, k, n", [(70, 80, 60), (40, 100, 90), (3, 50, 2000)],
-                         ids=["split-rows", "split-columns", "wide"])
+@pytest.mark.parametrize("m, k, n", [(70, 80, 60), (40, 100, 90), (3, 50, 2000), (8, 5000, 12)],
+                         ids=["split-rows", "split-columns", "wide", "split-k"])
 @pytest.mark.parametrize("dtype", [lt.float32, lt.float64])
 def test_products_split_over_threads_match_numpy(m: int, k: int, n: int, dtype: lt.dtype) -> None:
     assert m * n * k >= GEMM_GRAIN

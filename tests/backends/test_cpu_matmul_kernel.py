@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from learntorch.backends.cpu.blas import KIND, thread_setter
-from learntorch.backends.cpu.matmul import GEMM_GRAIN, matmul_blas, matmul_tiled
+from learntorch.backends.cpu.matmul import GEMM_GRAIN, SPLIT_K, matmul_blas, matmul_tiled
 
 # (B, M, K, N): edge remainders of the 4x4 tiles, k slices longer than KB (512),
 # more than JB (128) columns, task row blocks with remainders, an empty k.
@@ -16,6 +16,7 @@ SHAPES = [
     (2, 3, 600, 130),
     (4, 17, 33, 2),
     (1, 256, 256, 256),
+    (1, 16, 4096, 8),  # K >= SPLIT_K * max(M, N): split along K
     (2, 3, 0, 4),
 ]
 RTOL = {np.float32: 1e-4, np.float64: 1e-10}
@@ -52,9 +53,12 @@ def test_blas_matches_numpy(shape, dtype):
             _assert_close(out.reshape(B, M, N), ref, dtype, f"{name} b, {threads} threads, setter {setter}")
 
 
-def test_the_test_shapes_split_by_rows_and_by_columns():
-    big = [(B, M, N) for B, M, K, N in SHAPES if B * M * N * K >= GEMM_GRAIN]
-    assert any(M >= N for B, M, N in big) and any(M < N for B, M, N in big)
+def test_the_test_shapes_split_by_rows_by_columns_and_along_k():
+    big = [(B, M, K, N) for B, M, K, N in SHAPES if B * M * N * K >= GEMM_GRAIN]
+    along_k = [B == 1 and K >= SPLIT_K * max(M, N) for B, M, K, N in big]
+    assert any(along_k)
+    assert any(M >= N for (B, M, K, N), k in zip(big, along_k) if not k)
+    assert any(M < N for (B, M, K, N), k in zip(big, along_k) if not k)
 
 
 def _operands(shape, dtype):

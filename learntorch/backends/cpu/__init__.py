@@ -278,15 +278,11 @@ def _blas_operand(t: Any) -> tuple[np.ndarray, int, int, int, int]:
     row-major slice or the transposed view ``w.t()``. Any other layout (a broadcast, a step
     slice) is copied first."""
     rows, cols = t._shape[-2:]
-    row_stride, col_stride = t._strides[-2:]
-    # as blas.gemm reads them: row-major when the column stride is 1, else column-major
-    if not (row_stride >= cols if col_stride == 1 else row_stride == 1 and col_stride >= rows):
-        matrix = blas.blas_strides(rows, cols, row_stride, col_stride)  # fixes length-1 dims' strides
-        if matrix is None:
-            t = t.contiguous()
-            matrix = blas.blas_strides(rows, cols, *t._strides[-2:])
-        row_stride, col_stride = matrix
-    return t._storage, t._offset, (t._strides[0] if len(t._shape) == 3 else 0), row_stride, col_stride
+    matrix = blas.blas_strides(rows, cols, *t._strides[-2:])
+    if matrix is None:
+        t = t.contiguous()
+        matrix = blas.blas_strides(rows, cols, *t._strides[-2:])
+    return (t._storage, t._offset, t._strides[0] if len(t._shape) == 3 else 0) + matrix
 
 
 def _array(t: Any) -> np.ndarray:

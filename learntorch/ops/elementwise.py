@@ -148,10 +148,15 @@ class _Binary(Function):
     kernel = ""
 
     @classmethod
+    def zip_op(cls, dtype: dt.dtype) -> str:
+        """The backend's zip op for operands of ``dtype``."""
+        return cls.kernel
+
+    @classmethod
     def compute(cls, a: Tensor, b: Tensor, out_dtype: dt.dtype | None = None) -> Tensor:
         shape = a._shape if a._shape == b._shape else broadcast_shapes(cls.kernel, a._shape, b._shape)
         out_dtype = out_dtype or a.dtype
-        storage = a._backend.zip(cls.kernel, expanded(a, shape), expanded(b, shape), out_dtype)
+        storage = a._backend.zip(cls.zip_op(a.dtype), expanded(a, shape), expanded(b, shape), out_dtype)
         return new_tensor(storage, shape, a, out_dtype)
 
     @classmethod
@@ -335,8 +340,9 @@ class PowScalarBase(Function):
         base = ctx.base
         if base > 0:
             return None, g * out * math.log(base)
-        log_base = -math.inf if base == 0 else math.nan
-        return None, where(b >= 0, 0.0, g * out * log_base) if base == 0 else g * out * log_base
+        if base == 0:  # log(0) = -inf, but where 0 ** b is constant (b >= 0) the gradient is 0
+            return None, where(b >= 0, 0.0, g * out * -math.inf)
+        return None, g * out * math.nan  # no real log of a negative base
 
 
 # ---------------------------------------------------------------- rounded division and remainder
@@ -344,10 +350,8 @@ class _IntegerTwin(_Binary):
     """A zip whose kernel has an integer twin, ``<kernel>_int``, picked by the operands' dtype."""
 
     @classmethod
-    def compute(cls, a: Tensor, b: Tensor, out_dtype: dt.dtype | None = None) -> Tensor:
-        shape = a._shape if a._shape == b._shape else broadcast_shapes(cls.kernel, a._shape, b._shape)
-        kernel = cls.kernel if a.dtype.is_floating_point else cls.kernel + "_int"
-        return new_tensor(a._backend.zip(kernel, expanded(a, shape), expanded(b, shape), a.dtype), shape, a)
+    def zip_op(cls, dtype: dt.dtype) -> str:
+        return cls.kernel if dtype.is_floating_point else cls.kernel + "_int"
 
 
 class FloorDivide(_IntegerTwin):

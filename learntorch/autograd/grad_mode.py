@@ -33,12 +33,8 @@ class _GradMode:
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            prev = is_grad_enabled()
-            _set(flag)
-            try:
+            with set_grad_enabled(flag):
                 return fn(*args, **kwargs)
-            finally:
-                _set(prev)
         return wrapper
 
 

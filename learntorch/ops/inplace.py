@@ -16,9 +16,11 @@ from __future__ import annotations
 from numbers import Number
 from typing import Any
 
+from .._creation import as_value_tensor, full, zeros_like
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
+from ._common import broadcast_shapes, expanded, sum_to
 
 
 def check_no_overlap(op: str, a: Tensor) -> None:
@@ -87,13 +89,11 @@ class Fill(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Tensor, value: Any) -> Tensor:
-        from .._creation import full
         return full(a._shape, value.item() if isinstance(value, Tensor) else value, dtype=a._dtype,
                     device=a._device)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
-        from .._creation import zeros_like
         return zeros_like(g) if ctx.needs_input_grad[0] else None, None
 
 
@@ -143,8 +143,6 @@ class Copy(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> tuple:
-        from .._creation import zeros_like
-        from ._common import sum_to
         shape, dtype, device = ctx.src_meta
         grad_a = zeros_like(g) if ctx.needs_input_grad[0] else None
         grad_src = sum_to(g, shape).to(dtype).to(device) if ctx.needs_input_grad[1] else None
@@ -187,8 +185,6 @@ def zero_(a: Tensor) -> Tensor:
 
 def copy_(a: Tensor, src: Any) -> Tensor:
     """Copy ``src`` (broadcast, cast and moved as needed) into ``a``."""
-    from ._common import broadcast_shapes, expanded
-    from .._creation import as_value_tensor
     if not isinstance(src, Tensor):
         src = as_value_tensor(src, a)
     shape = broadcast_shapes("copy_", a._shape, src._shape)

@@ -12,6 +12,7 @@ import numpy as np
 from . import _dtype as dt
 from ._device import as_device
 from ._tensor import Tensor
+from .backends import backend_for
 
 _SCALARS = (bool, int, float, np.bool_, np.integer, np.floating)
 _SUPPORTED = "a number, a bool, a (nested) list or tuple of them, a NumPy array, or a Tensor"
@@ -159,7 +160,6 @@ def scalar_tensor(value: Any, dtype: dt.dtype, device: Any) -> Tensor:
 def _filled(shape: tuple[int, ...], value: Any, dtype: dt.dtype, dev: Any) -> Tensor:
     """A tensor of ``shape`` on a GPU, filled there by a kernel: the value travels as a kernel
     argument, so ``x * 2`` or ``zeros(..., device="cuda")`` copy nothing from the host."""
-    from .backends import backend_for
     storage = backend_for(dev).full(math.prod(shape), value, dtype.np)
     return Tensor._make(storage, shape, dtype=dtype, device=dev)
 

@@ -116,13 +116,14 @@ def scalar_dtype(value: object) -> dtype:
 
 
 def result_type(*operands: object) -> dtype:
-    """The dtype of an op over tensors and Python scalars, with PyTorch's three priority levels."""
-    from ._tensor import Tensor
+    """The dtype of an op over tensors and Python scalars, with PyTorch's three priority levels.
 
+    A tensor is told by its ``_dtype`` field (this module sits below ``_tensor.py``)."""
     best: list[dtype | None] = [None, None, None]  # dimensioned tensors, 0-d tensors, scalars
     for x in operands:
-        if isinstance(x, Tensor):
-            level, d = (0 if x.dim() > 0 else 1), x.dtype
+        d = getattr(x, "_dtype", None)
+        if isinstance(d, dtype):
+            level = 0 if x.dim() > 0 else 1
         else:
             level, d = 2, scalar_dtype(x)
         best[level] = d if best[level] is None else promote_types(best[level], d)

@@ -3,6 +3,10 @@
 The class holds metadata and forwards every computation to a differentiable Function in
 ``learntorch.ops``; those call the kernels of the tensor's device backend. Read it top to
 bottom: layout, autograd fields, conversion, then the op methods (one line each).
+
+The one import circle in learntorch: Tensor <-> the modules that make tensors (``ops``,
+``_creation``, ``random``, ``autograd.engine``). They import ``Tensor`` at their top; this module
+imports them at its bottom, after the class exists, and its methods call them (``ops.add``, ...).
 """
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from . import _dtype as dt
-from ._device import device as Device
+from ._device import as_device, device as Device
+from ._format import tensor_repr
 from ._storage import VersionCounter, contiguous_strides, is_contiguous, numel
 from .backends import backend_for
 
@@ -53,10 +58,8 @@ class Tensor:
         return t
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Tensor":
-        from ._creation import tensor
         if len(args) == 1 and not kwargs and not isinstance(args[0], int):
             return tensor(args[0])
-        from ._creation import empty
         return empty(*args, **kwargs)
 
     @property
@@ -196,8 +199,7 @@ class Tensor:
     def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Sequence["Tensor"] | None = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see ``autograd.backward``)."""
-        from .autograd.engine import backward
-        backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+        engine.backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
 
     # ------------------------------------------------------------------ conversion
     def numpy(self, *, force: bool = False) -> np.ndarray:
@@ -269,7 +271,6 @@ class Tensor:
         return id(self)
 
     def __repr__(self) -> str:
-        from ._format import tensor_repr
         return tensor_repr(self)
 
     def __reduce_ex__(self, protocol: int):
@@ -293,15 +294,12 @@ class Tensor:
     def to(self, *args: Any, dtype: dt.dtype | None = None, device: Any = None,
            copy: bool = False) -> "Tensor":
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
-        from ._device import as_device
         dtype, device = parse_to_args(args, dtype, device)
         out = self
         if device is not None and as_device(device) != self._device:
-            from .ops.convert import ToDevice
-            out = ToDevice.apply(out, as_device(device))
+            out = ops.ToDevice.apply(out, as_device(device))
         if dtype is not None and dtype is not out._dtype:
-            from .ops.convert import Cast
-            out = Cast.apply(out, dtype)
+            out = ops.Cast.apply(out, dtype)
         if copy and out is self:
             out = self.clone()
         return out
@@ -336,131 +334,129 @@ class Tensor:
 
     # ------------------------------------------------------------------ ops (see learntorch.ops)
     def clone(self) -> "Tensor":
-        return _ops().Clone.apply(self)
+        return ops.Clone.apply(self)
 
     def contiguous(self) -> "Tensor":
-        return self if self.is_contiguous() else _ops().Clone.apply(self)
+        return self if self.is_contiguous() else ops.Clone.apply(self)
 
-    def __add__(self, other): return _ops().add(self, other)
-    def __radd__(self, other): return _ops().add(other, self)
-    def __sub__(self, other): return _ops().sub(self, other)
-    def __rsub__(self, other): return _ops().sub(other, self)
-    def __mul__(self, other): return _ops().mul(self, other)
-    def __rmul__(self, other): return _ops().mul(other, self)
-    def __truediv__(self, other): return _ops().true_divide(self, other)
-    def __rtruediv__(self, other): return _ops().true_divide(other, self)
-    def __floordiv__(self, other): return _ops().floor_divide(self, other)
-    def __rfloordiv__(self, other): return _ops().floor_divide(other, self)
-    def __mod__(self, other): return _ops().remainder(self, other)
-    def __rmod__(self, other): return _ops().remainder(other, self)
-    def __pow__(self, other): return _ops().pow(self, other)
-    def __rpow__(self, other): return _ops().pow(other, self)
-    def __matmul__(self, other): return _ops().matmul(self, other)
-    def __rmatmul__(self, other): return _ops().matmul(other, self)
-    def __neg__(self): return _ops().neg(self)
+    def __add__(self, other): return ops.add(self, other)
+    def __radd__(self, other): return ops.add(other, self)
+    def __sub__(self, other): return ops.sub(self, other)
+    def __rsub__(self, other): return ops.sub(other, self)
+    def __mul__(self, other): return ops.mul(self, other)
+    def __rmul__(self, other): return ops.mul(other, self)
+    def __truediv__(self, other): return ops.true_divide(self, other)
+    def __rtruediv__(self, other): return ops.true_divide(other, self)
+    def __floordiv__(self, other): return ops.floor_divide(self, other)
+    def __rfloordiv__(self, other): return ops.floor_divide(other, self)
+    def __mod__(self, other): return ops.remainder(self, other)
+    def __rmod__(self, other): return ops.remainder(other, self)
+    def __pow__(self, other): return ops.pow(self, other)
+    def __rpow__(self, other): return ops.pow(other, self)
+    def __matmul__(self, other): return ops.matmul(self, other)
+    def __rmatmul__(self, other): return ops.matmul(other, self)
+    def __neg__(self): return ops.neg(self)
     # augmented assignment works in place, as in PyTorch (``w -= lr * w.grad`` keeps ``w`` a leaf)
-    def __iadd__(self, other): return _ops().inplace(self, "add", other)
-    def __isub__(self, other): return _ops().inplace(self, "sub", other)
-    def __imul__(self, other): return _ops().inplace(self, "mul", other)
-    def __itruediv__(self, other): return _ops().inplace(self, "div", other)
+    def __iadd__(self, other): return ops.inplace(self, "add", other)
+    def __isub__(self, other): return ops.inplace(self, "sub", other)
+    def __imul__(self, other): return ops.inplace(self, "mul", other)
+    def __itruediv__(self, other): return ops.inplace(self, "div", other)
     def __pos__(self): return self
-    def __abs__(self): return _ops().abs(self)
-    def __eq__(self, other): return _ops().eq(self, other)  # type: ignore[override]
-    def __ne__(self, other): return _ops().ne(self, other)  # type: ignore[override]
-    def __lt__(self, other): return _ops().lt(self, other)
-    def __le__(self, other): return _ops().le(self, other)
-    def __gt__(self, other): return _ops().gt(self, other)
-    def __ge__(self, other): return _ops().ge(self, other)
-    def __and__(self, other): return _ops().logical_and(self, other)
-    def __or__(self, other): return _ops().logical_or(self, other)
-    def __invert__(self): return _ops().logical_not(self)
-    def __getitem__(self, key): return _ops().getitem(self, key)
-    def __setitem__(self, key, value): _ops().setitem(self, key, value)
+    def __abs__(self): return ops.abs(self)
+    def __eq__(self, other): return ops.eq(self, other)  # type: ignore[override]
+    def __ne__(self, other): return ops.ne(self, other)  # type: ignore[override]
+    def __lt__(self, other): return ops.lt(self, other)
+    def __le__(self, other): return ops.le(self, other)
+    def __gt__(self, other): return ops.gt(self, other)
+    def __ge__(self, other): return ops.ge(self, other)
+    def __and__(self, other): return ops.logical_and(self, other)
+    def __or__(self, other): return ops.logical_or(self, other)
+    def __invert__(self): return ops.logical_not(self)
+    def __getitem__(self, key): return ops.getitem(self, key)
+    def __setitem__(self, key, value): ops.setitem(self, key, value)
 
-    def add(self, other, alpha=1): return _ops().add(self, other if alpha == 1 else other * alpha)
-    def sub(self, other, alpha=1): return _ops().sub(self, other if alpha == 1 else other * alpha)
-    def mul(self, other): return _ops().mul(self, other)
-    def div(self, other, *, rounding_mode=None): return _ops().div(self, other, rounding_mode=rounding_mode)
-    def floor_divide(self, other): return _ops().floor_divide(self, other)
-    def remainder(self, other): return _ops().remainder(self, other)
-    def pow(self, exponent): return _ops().pow(self, exponent)
-    def matmul(self, other): return _ops().matmul(self, other)
-    def mm(self, other): return _ops().matmul(self, other)
-    def neg(self): return _ops().neg(self)
-    def exp(self): return _ops().exp(self)
-    def log(self): return _ops().log(self)
-    def sqrt(self): return _ops().sqrt(self)
-    def abs(self): return _ops().abs(self)
-    def sin(self): return _ops().sin(self)
-    def cos(self): return _ops().cos(self)
-    def tanh(self): return _ops().tanh(self)
-    def sigmoid(self): return _ops().sigmoid(self)
-    def relu(self): return _ops().relu(self)
-    def sign(self): return _ops().sign(self)
-    def square(self): return _ops().mul(self, self)
-    def reciprocal(self): return _ops().true_divide(1.0, self)
-    def clamp(self, min=None, max=None): return _ops().clamp(self, min, max)
+    def add(self, other, alpha=1): return ops.add(self, other if alpha == 1 else other * alpha)
+    def sub(self, other, alpha=1): return ops.sub(self, other if alpha == 1 else other * alpha)
+    def mul(self, other): return ops.mul(self, other)
+    def div(self, other, *, rounding_mode=None): return ops.div(self, other, rounding_mode=rounding_mode)
+    def floor_divide(self, other): return ops.floor_divide(self, other)
+    def remainder(self, other): return ops.remainder(self, other)
+    def pow(self, exponent): return ops.pow(self, exponent)
+    def matmul(self, other): return ops.matmul(self, other)
+    def mm(self, other): return ops.matmul(self, other)
+    def neg(self): return ops.neg(self)
+    def exp(self): return ops.exp(self)
+    def log(self): return ops.log(self)
+    def sqrt(self): return ops.sqrt(self)
+    def abs(self): return ops.abs(self)
+    def sin(self): return ops.sin(self)
+    def cos(self): return ops.cos(self)
+    def tanh(self): return ops.tanh(self)
+    def sigmoid(self): return ops.sigmoid(self)
+    def relu(self): return ops.relu(self)
+    def sign(self): return ops.sign(self)
+    def square(self): return ops.mul(self, self)
+    def reciprocal(self): return ops.true_divide(1.0, self)
+    def clamp(self, min=None, max=None): return ops.clamp(self, min, max)
     clip = clamp
-    def maximum(self, other): return _ops().maximum(self, other)
-    def minimum(self, other): return _ops().minimum(self, other)
-    def eq(self, other): return _ops().eq(self, other)
-    def ne(self, other): return _ops().ne(self, other)
-    def lt(self, other): return _ops().lt(self, other)
-    def le(self, other): return _ops().le(self, other)
-    def gt(self, other): return _ops().gt(self, other)
-    def ge(self, other): return _ops().ge(self, other)
-    def logical_not(self): return _ops().logical_not(self)
-    def masked_fill(self, mask, value): return _ops().where(mask, value, self)
+    def maximum(self, other): return ops.maximum(self, other)
+    def minimum(self, other): return ops.minimum(self, other)
+    def eq(self, other): return ops.eq(self, other)
+    def ne(self, other): return ops.ne(self, other)
+    def lt(self, other): return ops.lt(self, other)
+    def le(self, other): return ops.le(self, other)
+    def gt(self, other): return ops.gt(self, other)
+    def ge(self, other): return ops.ge(self, other)
+    def logical_not(self): return ops.logical_not(self)
+    def masked_fill(self, mask, value): return ops.where(mask, value, self)
 
-    def sum(self, dim=None, keepdim=False, *, dtype=None): return _ops().sum(self, dim, keepdim, dtype=dtype)
-    def mean(self, dim=None, keepdim=False): return _ops().mean(self, dim, keepdim)
-    def prod(self, dim=None, keepdim=False): return _ops().prod(self, dim, keepdim)
+    def sum(self, dim=None, keepdim=False, *, dtype=None): return ops.sum(self, dim, keepdim, dtype=dtype)
+    def mean(self, dim=None, keepdim=False): return ops.mean(self, dim, keepdim)
+    def prod(self, dim=None, keepdim=False): return ops.prod(self, dim, keepdim)
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return _ops().var(self, dim, unbiased, keepdim, correction=correction)
+        return ops.var(self, dim, unbiased, keepdim, correction=correction)
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return _ops().std(self, dim, unbiased, keepdim, correction=correction)
-    def max(self, dim=None, keepdim=False): return _ops().max(self, dim, keepdim)
-    def min(self, dim=None, keepdim=False): return _ops().min(self, dim, keepdim)
-    def argmax(self, dim=None, keepdim=False): return _ops().argmax(self, dim, keepdim)
-    def argmin(self, dim=None, keepdim=False): return _ops().argmin(self, dim, keepdim)
-    def all(self): return _ops().all(self)
-    def any(self): return _ops().any(self)
-    def softmax(self, dim): return _ops().softmax(self, dim)
-    def log_softmax(self, dim): return _ops().log_softmax(self, dim)
+        return ops.std(self, dim, unbiased, keepdim, correction=correction)
+    def max(self, dim=None, keepdim=False): return ops.max(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False): return ops.min(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False): return ops.argmax(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False): return ops.argmin(self, dim, keepdim)
+    def all(self): return ops.all(self)
+    def any(self): return ops.any(self)
+    def softmax(self, dim): return ops.softmax(self, dim)
+    def log_softmax(self, dim): return ops.log_softmax(self, dim)
 
-    def view(self, *shape): return _ops().view(self, *shape)
-    def view_as(self, other): return _ops().view(self, other.shape)
-    def reshape(self, *shape): return _ops().reshape(self, *shape)
-    def reshape_as(self, other): return _ops().reshape(self, other.shape)
-    def permute(self, *dims): return _ops().permute(self, *dims)
-    def transpose(self, dim0, dim1): return _ops().transpose(self, dim0, dim1)
-    def t(self): return _ops().t(self)
+    def view(self, *shape): return ops.view(self, *shape)
+    def view_as(self, other): return ops.view(self, other.shape)
+    def reshape(self, *shape): return ops.reshape(self, *shape)
+    def reshape_as(self, other): return ops.reshape(self, other.shape)
+    def permute(self, *dims): return ops.permute(self, *dims)
+    def transpose(self, dim0, dim1): return ops.transpose(self, dim0, dim1)
+    def t(self): return ops.t(self)
     @property
-    def T(self): return _ops().permute(self, *reversed(range(self.dim())))
+    def T(self): return ops.permute(self, *reversed(range(self.dim())))
     @property
-    def mT(self): return _ops().transpose(self, -2, -1)
-    def expand(self, *sizes): return _ops().expand(self, *sizes)
-    def expand_as(self, other): return _ops().expand(self, other.shape)
-    def squeeze(self, dim=None): return _ops().squeeze(self, dim)
-    def unsqueeze(self, dim): return _ops().unsqueeze(self, dim)
-    def flatten(self, start_dim=0, end_dim=-1): return _ops().flatten(self, start_dim, end_dim)
-    def unflatten(self, dim, sizes): return _ops().unflatten(self, dim, sizes)
+    def mT(self): return ops.transpose(self, -2, -1)
+    def expand(self, *sizes): return ops.expand(self, *sizes)
+    def expand_as(self, other): return ops.expand(self, other.shape)
+    def squeeze(self, dim=None): return ops.squeeze(self, dim)
+    def unsqueeze(self, dim): return ops.unsqueeze(self, dim)
+    def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
+    def unflatten(self, dim, sizes): return ops.unflatten(self, dim, sizes)
 
     # in place: each bumps the version counter
-    def add_(self, other, alpha=1): return _ops().inplace(self, "add", other if alpha == 1 else other * alpha)
-    def sub_(self, other, alpha=1): return _ops().inplace(self, "sub", other if alpha == 1 else other * alpha)
-    def mul_(self, other): return _ops().inplace(self, "mul", other)
-    def div_(self, other): return _ops().inplace(self, "div", other)
-    def clamp_(self, min=None, max=None): return _ops().inplace(self, "clamp", min, max)
-    def relu_(self): return _ops().inplace(self, "relu")
-    def zero_(self): return _ops().zero_(self)
-    def fill_(self, value): return _ops().fill_(self, value)
-    def copy_(self, src): return _ops().copy_(self, src)
+    def add_(self, other, alpha=1): return ops.inplace(self, "add", other if alpha == 1 else other * alpha)
+    def sub_(self, other, alpha=1): return ops.inplace(self, "sub", other if alpha == 1 else other * alpha)
+    def mul_(self, other): return ops.inplace(self, "mul", other)
+    def div_(self, other): return ops.inplace(self, "div", other)
+    def clamp_(self, min=None, max=None): return ops.inplace(self, "clamp", min, max)
+    def relu_(self): return ops.inplace(self, "relu")
+    def zero_(self): return ops.zero_(self)
+    def fill_(self, value): return ops.fill_(self, value)
+    def copy_(self, src): return ops.copy_(self, src)
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        from . import random
         return self.copy_(random.randn(*self._shape, dtype=self._dtype, generator=generator) * std + mean)
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        from . import random
         return self.copy_(random.rand(*self._shape, dtype=self._dtype, generator=generator) * (b - a) + a)
 
 
@@ -509,13 +505,8 @@ class RemovableHandle:
         self.remove()
 
 
-_OPS = None
 
-
-def _ops():
-    """``learntorch.ops``, imported on first use (it imports this module)."""
-    global _OPS
-    if _OPS is None:
-        from . import ops
-        _OPS = ops
-    return _OPS
+# The circle's other half (see the module docstring): these import Tensor, so they come after it.
+from . import ops, random  # noqa: E402
+from ._creation import empty, tensor  # noqa: E402
+from .autograd import engine  # noqa: E402

@@ -277,8 +277,7 @@ class once_differentiable:
         return self
 
     def __call__(self, ctx: Any, *grads: Any) -> Any:
-        from .grad_mode import is_grad_enabled as enabled
-        if enabled() and any(g is not None and g._requires_grad for g in grads):
+        if grad_mode.is_grad_enabled() and any(g is not None and g._requires_grad for g in grads):
             raise RuntimeError(
                 f"{ctx.name()} is not differentiable twice: its backward runs raw kernels. "
                 "Use create_graph=False for this op.")

@@ -11,17 +11,18 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .._creation import zeros_like
+from .._tensor import Tensor
+from ..random import randn
 from .engine import grad as autograd_grad
 from .grad_mode import enable_grad, no_grad
 
 
 def _tensors(inputs: Any) -> tuple:
-    from .._tensor import Tensor
     return (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
 
 
 def _flat_outputs(out: Any) -> list:
-    from .._tensor import Tensor
     return [out] if isinstance(out, Tensor) else [o for o in out if isinstance(o, Tensor)]
 
 
@@ -46,7 +47,6 @@ def _numerical_jacobian(fn: Callable, inputs: tuple, x: Any, eps: float) -> np.n
 
 
 def _analytical_jacobian(fn: Callable, inputs: tuple, x: Any) -> np.ndarray:
-    from .. import zeros_like
     outputs = _flat_outputs(fn(*inputs))
     rows = []
     for oi, out in enumerate(outputs):
@@ -90,8 +90,6 @@ def gradcheck(fn: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1e-
 def gradgradcheck(fn: Callable, inputs: Any, grad_outputs: Sequence | None = None, *, eps: float = 1e-6,
                   atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """gradcheck of the first derivative: checks second derivatives (double backward)."""
-    from .. import randn
-    from .._tensor import Tensor
     inputs = _tensors(inputs)
     outputs = _flat_outputs(fn(*inputs))
     if grad_outputs is None:

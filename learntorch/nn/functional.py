@@ -19,6 +19,7 @@ from ..ops.conv import conv2d as _conv2d, pair
 from ..ops.loss import nll_loss_rows
 from ..ops.pool import avg_pool2d, max_pool2d
 from ..ops.shape import flatten
+from ..random import rand
 
 __all__ = ["linear", "conv2d", "max_pool2d", "avg_pool2d", "relu", "leaky_relu", "gelu", "sigmoid", "tanh",
            "softmax", "log_softmax", "dropout", "batch_norm", "cross_entropy", "nll_loss", "mse_loss",
@@ -167,7 +168,6 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    from ..random import rand
     keep = rand(*input.shape, dtype=input.dtype, device=input.device) < (1.0 - p)
     mask = keep.to(input.dtype) * (1.0 / (1.0 - p)) if p < 1.0 else keep.to(input.dtype)
     return input.mul_(mask) if inplace else input * mask

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 from .. import _dtype as dt
 from .._tensor import RemovableHandle, Tensor, parse_to_args
 from ..autograd.grad_mode import no_grad
+from ._backward_hook import BackwardHookState
 from .parameter import Parameter
 
 
@@ -46,7 +47,7 @@ class Module:
                                  "(call super().__init__() first in your __init__)")
         params, buffers, modules = self._parameters, self._buffers, self._modules
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, keep=params)
             self.register_parameter(name, value)
         elif name in params:
             if value is not None:
@@ -54,7 +55,7 @@ class Module:
                                 "(nn.Parameter or None expected)")
             params[name] = None
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, keep=modules)
             modules[name] = value
         elif name in modules:
             if value is not None:
@@ -86,11 +87,13 @@ class Module:
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules))
 
-    def _forget(self, name: str) -> None:
-        """Remove ``name`` from every registry and the instance dict (before re-registering it)."""
+    def _forget(self, name: str, keep: dict) -> None:
+        """Remove ``name`` from the instance dict and every registry but ``keep`` (before re-registering it
+        there: a reassigned child or parameter keeps its place in ``children()`` and ``state_dict()``)."""
         self.__dict__.pop(name, None)
         for registry in (self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
+            if registry is not keep:
+                registry.pop(name, None)
         self._non_persistent_buffers_set.discard(name)
 
     def _check_name(self, kind: str, name: str) -> None:
@@ -378,7 +381,6 @@ class Module:
                 args = result if isinstance(result, tuple) else (result,)
         state = None
         if self._backward_hooks:
-            from ._backward_hook import BackwardHookState
             state = BackwardHookState(self)
             args = state.wrap_inputs(args)
         output = self.forward(*args, **kwargs)

@@ -1,6 +1,7 @@
 """``nn.Parameter``: a tensor that a Module registers as a learnable weight."""
 from __future__ import annotations
 
+from .._creation import empty
 from .._tensor import Tensor
 
 
@@ -13,7 +14,6 @@ class Parameter(Tensor):
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> "Parameter":
         if data is None:
-            from .._creation import empty
             data = empty(0)
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter(): data must be a Tensor, got {type(data).__name__}")

@@ -4,7 +4,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import numpy as np
+
 from .. import _dtype as dt
+from .._creation import scalar_tensor
 from .._tensor import Tensor
 
 
@@ -69,7 +72,6 @@ def as_operands(op: str, *args: Any, dtype: dt.dtype | None = None) -> list[Tens
         raise TypeError(f"{op}: expected at least one Tensor argument")
     for a in args:
         if not isinstance(a, (Tensor, bool, int, float)):
-            import numpy as np
             if not isinstance(a, (np.integer, np.floating, np.bool_)):
                 raise TypeError(
                     f"{op}(): unsupported operand type {type(a).__name__}; expected a Tensor or a number")
@@ -81,7 +83,6 @@ def as_operands(op: str, *args: Any, dtype: dt.dtype | None = None) -> list[Tens
         if isinstance(a, Tensor):
             out.append(a if a._dtype is target else a.to(target))
         else:
-            from .._creation import scalar_tensor
             out.append(scalar_tensor(a, target, dev))
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import _dtype as dt
 from .._device import device as Device
 from .._tensor import Tensor
+from ..backends import backend_for
 from ..autograd.function import Function
 from ._common import new_tensor
 
@@ -40,7 +41,6 @@ class ToDevice(Function):
 
     @staticmethod
     def forward(ctx, a: Tensor, device: Device):
-        from ..backends import backend_for
         ctx.device = a.device
         host = a._backend.to_numpy(a)  # a NumPy array on the host, copied off a GPU if needed
         storage = backend_for(device).from_numpy(host)

@@ -12,7 +12,7 @@ from .. import _dtype as dt
 from .._creation import scalar_tensor
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._common import as_operands, broadcast_shapes, expanded, new_tensor, sum_to
+from ._common import as_operands, broadcast_shapes, check_same_device, expanded, new_tensor, sum_to
 
 
 # ---------------------------------------------------------------- unary maps
@@ -532,10 +532,8 @@ def where(cond: Tensor, a: Any, b: Any) -> Tensor:
         raise RuntimeError("where expected condition to be a boolean tensor, "
                            f"but got a tensor with dtype {getattr(cond, 'dtype', type(cond).__name__)}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        from .._creation import scalar_tensor
         a = scalar_tensor(a, dt.result_type(a, b), cond.device)
     a, b = as_operands("where", a, b)
-    from ._common import check_same_device
     check_same_device("where", cond, a)
     return Where.apply(a, b, cond=cond)
 

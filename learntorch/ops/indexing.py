@@ -22,9 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from .._creation import as_value_tensor, zeros
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._common import new_tensor
+from ._common import expanded, new_tensor, sum_to
+from .inplace import check_inplace, check_no_overlap, rebase_history
 from .shape import make_view
 
 _VALID_INDICES = ("only integers, slices (`:`), ellipsis (`...`), None, bools and integer or bool "
@@ -217,7 +219,6 @@ def _strip_leading_ones(shape: tuple[int, ...], ndim: int) -> tuple[int, ...]:
 
 def _broadcast_value(value: Tensor, shape: tuple[int, ...]) -> Tensor:
     """``value`` as a (stride-0) view of ``shape``, or the RuntimeError PyTorch raises."""
-    from ._common import expanded
     vshape = _strip_leading_ones(value._shape, len(shape))
     if len(vshape) > len(shape) or any(v not in (1, s) for v, s in zip(reversed(vshape), reversed(shape))):
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be "
@@ -272,7 +273,6 @@ class BasicIndexBackward(Function):
 
     @staticmethod
     def forward(ctx, g, shape, key):
-        from .._creation import zeros
         ctx.key = key
         out = zeros(shape, dtype=g.dtype, device=g.device)
         region = make_view(out, *basic_view_meta(out, key))
@@ -333,9 +333,7 @@ class IndexPut(Function):
     def backward(ctx, g):
         # ``g`` with zeros written at ``key``, itself recorded as an IndexPut so that double
         # backward sees the zeros (an unrecorded ``assign`` into a clone would let them leak)
-        from .._creation import zeros
         ga = IndexPut.apply(g, zeros((), dtype=g.dtype, device=g.device), ctx.key)
-        from ._common import sum_to
         selected = getitem(g, ctx.key)
         gv = sum_to(selected, _strip_leading_ones(ctx.value_shape, selected.dim()))
         return ga, gv.reshape(ctx.value_shape), None
@@ -343,8 +341,6 @@ class IndexPut(Function):
 
 def assign(a: Tensor, key: tuple, value: Any) -> None:
     """Write ``value`` (broadcast) into ``a[key]`` in place, without autograd."""
-    from .._creation import as_value_tensor
-    from .inplace import check_no_overlap
     value = as_value_tensor(value, a)
     if _is_basic(key):
         region = make_view(a, *basic_view_meta(a, key))
@@ -357,8 +353,6 @@ def assign(a: Tensor, key: tuple, value: Any) -> None:
 
 
 def setitem(a: Tensor, key: Any, value: Any) -> None:
-    from .._creation import as_value_tensor
-    from .inplace import check_inplace, rebase_history
     key = parse_key(key)
     value_requires = isinstance(value, Tensor) and value.requires_grad
     if check_inplace("setitem", a, value_requires):

@@ -20,6 +20,7 @@ from .._creation import as_value_tensor, full, zeros_like
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
+from . import elementwise
 from ._common import broadcast_shapes, expanded, sum_to
 
 
@@ -73,9 +74,8 @@ def _write(a: Tensor, result: Tensor, op: str) -> Tensor:
 
 def inplace(a: Tensor, op: str, *args: Any) -> Tensor:
     """``a.<op>_(*args)``: compute ``op(a, *args)`` and store it in ``a``."""
-    from .. import ops
     other_requires = any(isinstance(x, Tensor) and x.requires_grad for x in args)
-    fn = getattr(ops, op)
+    fn = getattr(elementwise, op)
     if check_inplace(op + "_", a, other_requires):
         return rebase_history(a, fn(a.clone(), *args))
     return _write(a, fn(a, *args), op + "_")

@@ -7,8 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from .._creation import arange, tensor
 from .._tensor import Tensor
 from ..autograd.function import Function
+from .elementwise import where
 from .indexing import Gather, ScatterAdd
 
 
@@ -49,7 +51,6 @@ def nll_loss_rows(logp: Tensor, target: Tensor, weight: Tensor | None, ignore_in
         raise IndexError(f"Target {t[bad][0]} is out of bounds: class indices must be in [0, {n_classes - 1}] "
                          f"for an input with {n_classes} classes")
     safe = np.where(valid, t, 0)
-    from .._creation import tensor
     mask = tensor(valid, dtype=logp.dtype, device=logp.device)
     w = mask if weight is None else weight[safe] * mask
     return NllLoss.apply(logp, np.arange(m, dtype=np.int64) * n_classes + safe, w, reduction)
@@ -58,7 +59,6 @@ def nll_loss_rows(logp: Tensor, target: Tensor, weight: Tensor | None, ignore_in
 def _device_positions(logp: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int) -> tuple:
     """(positions, w) as above for tensors on a GPU, computed there with tensor ops: the targets
     never travel to the host, except for one bool (``.item()``) saying whether one is out of range."""
-    from .elementwise import where
     m, n_classes = logp._shape
     valid = target != ignore_index
     if (valid & ((target < 0) | (target >= n_classes))).any().item():
@@ -75,5 +75,4 @@ def _device_positions(logp: Tensor, target: Tensor, weight: Tensor | None, ignor
 @lru_cache(maxsize=16)
 def _row_starts(m: int, n_classes: int, device: Any) -> Tensor:
     """``[0, C, 2C, ...]`` (M,) int64 on ``device``: copied over once per batch size, then reused."""
-    from .._creation import arange
     return arange(0, m * n_classes, n_classes, device=device)

@@ -16,6 +16,7 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import new_tensor
 from .conv import Pair, pair
+from .indexing import Gather
 
 
 class MaxPool2d(Function):
@@ -51,7 +52,6 @@ class MaxPool2dBackward(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        from .indexing import Gather
         indices, = ctx.saved_tensors
         n, c, h, w = gg._shape
         planes = np.arange(n * c, dtype=np.int64).reshape(n, c, 1, 1) * (h * w)

@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .. import _dtype as dt
+from .._creation import arange
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import new_tensor, normalize_dims
+from .elementwise import maximum, minimum, where
 
 
 def _out_shape(t: Tensor, dims: tuple[int, ...], keepdim: bool) -> tuple[int, ...]:
@@ -78,8 +80,6 @@ def _prod_of_others(a: Tensor, dims: tuple[int, ...]) -> Tensor:
     (no ``out / a``), it stays exact and differentiable at zeros, so double backward is right
     too; it costs ``n`` times the memory, which is why it only runs when ``a`` has zeros.
     """
-    from .._creation import arange
-    from .elementwise import where
     kept = [d for d in range(a.dim()) if d not in dims]
     order = kept + list(dims)
     moved = a.permute(*order)
@@ -106,7 +106,6 @@ class MaxMin(Function):
     @staticmethod
     def backward(ctx, g):
         indices, = ctx.saved_tensors
-        from .._creation import arange
         dim = ctx.dim
         positions = arange(ctx.shape[dim], device=g.device).reshape(
             tuple(-1 if d == dim else 1 for d in range(len(ctx.shape))))
@@ -186,7 +185,6 @@ def prod(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 def _max_min(op: str, a: Tensor, dim: Any, keepdim: bool) -> Any:
     if isinstance(dim, Tensor):  # max(a, b) as torch.max(input, other)
-        from .elementwise import maximum, minimum
         return (maximum if op == "max" else minimum)(a, dim)
     if dim is None:
         if a.numel() == 0:
@@ -327,7 +325,6 @@ class Std(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from .elementwise import where
         a, out = ctx.saved_tensors
         out = _unsqueeze_to(out, a._shape, ctx.dims)
         zero = out == 0

@@ -13,7 +13,7 @@ import numpy as np
 from .._storage import numel, view_strides
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._common import sum_to
+from ._common import expanded, sum_to
 
 
 def make_view(t: Tensor, shape: Sequence[int], strides: Sequence[int], offset: int | None = None) -> Tensor:
@@ -173,7 +173,6 @@ def t(a: Tensor) -> Tensor:
 class Expand(Function):
     @staticmethod
     def forward(ctx, a, shape):
-        from ._common import expanded
         ctx.shape = a._shape
         return expanded(a, shape)
 

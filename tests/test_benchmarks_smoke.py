@@ -45,7 +45,7 @@ def test_binary_broadcast(bench, cfg):
 
 
 def test_unary_every_op(bench, cfg):
-    from learntorch.backends.scalar_ops import UNARY_OPS
+    from learntorch.backends.common.scalar_ops import UNARY_OPS
     assert set(bench._UNARY) == set(UNARY_OPS) - {"identity"}  # a new op gets a row
     for op in bench._UNARY:
         row = bench.bench_unary(op, 64, cfg)

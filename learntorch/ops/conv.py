@@ -14,9 +14,8 @@ from typing import Any
 
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..backends.common.shapes import Pair, conv2d_output_hw
 from ._common import check_same_device, new_tensor
-
-Pair = tuple[int, int]
 
 
 class Conv2d(Function):
@@ -87,13 +86,6 @@ def pair(name: str, value: Any) -> Pair:
     if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
         return int(value[0]), int(value[1])
     raise TypeError(f"{name} must be an int or a tuple of two ints, got {value!r}")
-
-
-def conv2d_output_hw(in_hw: Any, kernel_hw: Any, stride: Pair, padding: Pair, dilation: Pair) -> Pair:
-    """(OH, OW) = ((H + 2*ph - dh*(KH - 1) - 1) // sh + 1, the same for W)."""
-    oh, ow = ((size + 2 * p - d * (k - 1) - 1) // s + 1
-              for size, k, s, p, d in zip(in_hw, kernel_hw, stride, padding, dilation))
-    return oh, ow
 
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,

@@ -14,8 +14,9 @@ import numpy as np
 from .. import _dtype as dt
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..backends.common.shapes import Pair, pool2d_output_hw
 from ._common import new_tensor
-from .conv import Pair, pair
+from .conv import pair
 from .indexing import Gather
 
 
@@ -26,7 +27,7 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation, ceil_mode):
-        out_shape = x._shape[:2] + pool2d_output_hw(x, kernel_size, stride, padding, dilation, ceil_mode)
+        out_shape = x._shape[:2] + pool2d_output_hw(x._shape[2:], kernel_size, stride, padding, dilation, ceil_mode)
         y, idx = x._backend.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode)
         indices = new_tensor(idx, out_shape, x, dt.int64)
         ctx.mark_non_differentiable(indices)
@@ -67,7 +68,7 @@ class AvgPool2d(Function):
     def forward(ctx, x, kernel_size, stride, padding, ceil_mode, count_include_pad):
         ctx.args = (kernel_size, stride, padding, ceil_mode, count_include_pad)
         ctx.input_shape = x._shape
-        out_shape = x._shape[:2] + pool2d_output_hw(x, kernel_size, stride, padding, (1, 1), ceil_mode)
+        out_shape = x._shape[:2] + pool2d_output_hw(x._shape[2:], kernel_size, stride, padding, (1, 1), ceil_mode)
         return new_tensor(x._backend.avg_pool2d(x, *ctx.args), out_shape, x)
 
     @staticmethod
@@ -91,19 +92,6 @@ class AvgPool2dBackward(Function):
         return (AvgPool2d.apply(gg, *ctx.args),) + (None,) * 6
 
 
-def pool2d_output_hw(x: Tensor, kernel_size: Pair, stride: Pair, padding: Pair, dilation: Pair,
-                     ceil_mode: bool) -> Pair:
-    """(OH, OW) = floor or ceil((H + 2*ph - dh*(kh - 1) - 1) / sh) + 1; a last window that would
-    start in the right padding is dropped (PyTorch's rule)."""
-    out = []
-    for size, k, s, p, d in zip(x._shape[2:], kernel_size, stride, padding, dilation):
-        n = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
-        if ceil_mode and (n - 1) * s >= size + p:
-            n -= 1
-        out.append(n)
-    return out[0], out[1]
-
-
 def _pool_args(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
                ceil_mode: bool) -> tuple[Tensor, Pair, Pair, Pair, Pair]:
     """Check the input and sizes as PyTorch does; return x as 4-D and the sizes as pairs."""
@@ -123,7 +111,7 @@ def _pool_args(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, 
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
                                f"kernel_size={k} and dilation={d}")
     x4 = x if x.dim() == 4 else x.unsqueeze(0)
-    oh, ow = pool2d_output_hw(x4, kernel_size, stride, padding, dilation, ceil_mode)
+    oh, ow = pool2d_output_hw(x4._shape[2:], kernel_size, stride, padding, dilation, ceil_mode)
     if oh < 1 or ow < 1:
         c, h, w = x4._shape[1:]
         raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{oh}x{ow}). "

@@ -12,8 +12,8 @@ import pytest
 from numba import njit
 
 import learntorch as lt
-from learntorch.backends.cpu import blas
-from learntorch.backends.cpu.matmul import GEMM_GRAIN
+from learntorch.backends.cpu.fast import blas
+from learntorch.backends.cpu.fast.matmul_blas import GEMM_GRAIN
 
 REPO = Path(__file__).resolve().parents[2]
 

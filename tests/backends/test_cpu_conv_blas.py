@@ -10,7 +10,8 @@ import pytest
 
 import learntorch as lt
 from learntorch.backends import cpu
-from learntorch.backends.cpu import blas, conv, conv_blas
+from learntorch.backends.cpu import conv
+from learntorch.backends.cpu.fast import blas, conv_blas
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ import numba
 import numpy as np
 import pytest
 
+import learntorch as lt
+
 from learntorch.backends.cpu.conv import (conv2d_backward_bias, conv2d_backward_input,
                                           conv2d_backward_weight, conv2d_forward)
 
@@ -165,18 +167,21 @@ def test_one_thread_gives_the_same_result():
         np.testing.assert_allclose(one, many, rtol=1e-12, atol=1e-12)
 
 
-def test_bad_shapes_raise():
-    x, w = np.zeros((1, 2, 4, 4)), np.zeros((3, 2, 3, 3))
-    with pytest.raises(ValueError):
-        conv2d_forward(x, np.zeros((3, 5, 3, 3)), None, (1, 1), (0, 0), (1, 1))  # channels
-    with pytest.raises(ValueError):
-        conv2d_forward(x, np.zeros((3, 2, 5, 5)), None, (1, 1), (0, 0), (1, 1))  # too small
-    with pytest.raises(ValueError):
-        conv2d_backward_input(np.zeros((1, 3, 3, 3)), w, x.shape, (1, 1), (0, 0), (1, 1))
-    with pytest.raises(ValueError):
-        conv2d_backward_weight(np.zeros((1, 3, 2, 2)), x, w.shape, (1, 1), (1, 1), (1, 1))
-    with pytest.raises(TypeError):
-        conv2d_forward(x.astype(np.int64), w.astype(np.int64), None, (1, 1), (0, 0), (1, 1))
+def test_bad_shapes_raise_before_the_kernel():
+    """The kernels check nothing (a backend never sees bad input): ops/conv.py and the autograd
+    engine raise first, with torch's exception type."""
+    F = lt.nn.functional
+    x = lt.zeros(1, 2, 4, 4, requires_grad=True)
+    with pytest.raises(RuntimeError, match="channels"):
+        F.conv2d(x, lt.zeros(3, 5, 3, 3))
+    with pytest.raises(RuntimeError, match="Kernel size can't be greater"):
+        F.conv2d(x, lt.zeros(3, 2, 5, 5))
+    with pytest.raises(RuntimeError, match="Mismatch in shape"):  # what reaches backward_input
+        F.conv2d(x, lt.zeros(3, 2, 3, 3)).backward(lt.zeros(1, 3, 3, 3))
+    with pytest.raises(RuntimeError, match="Mismatch in shape"):  # what reaches backward_weight
+        F.conv2d(x.detach(), lt.zeros(3, 2, 3, 3, requires_grad=True), padding=1).backward(lt.zeros(1, 3, 2, 2))
+    with pytest.raises(RuntimeError, match="floating point"):
+        F.conv2d(x.detach().long(), lt.zeros(3, 2, 3, 3).long())
 
 
 @pytest.mark.reference

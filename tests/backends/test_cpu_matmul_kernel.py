@@ -2,8 +2,9 @@
 import numpy as np
 import pytest
 
-from learntorch.backends.cpu.blas import KIND, thread_setter
-from learntorch.backends.cpu.matmul import GEMM_GRAIN, SPLIT_K, matmul_blas, matmul_tiled
+from learntorch.backends.cpu.fast.blas import KIND, thread_setter
+from learntorch.backends.cpu.fast.matmul_blas import GEMM_GRAIN, SPLIT_K, matmul_blas
+from learntorch.backends.cpu.matmul import matmul_tiled
 
 # (B, M, K, N): edge remainders of the 4x4 tiles, k slices longer than KB (512),
 # more than JB (128) columns, task row blocks with remainders, an empty k.

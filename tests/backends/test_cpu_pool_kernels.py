@@ -12,6 +12,8 @@ import math
 import numpy as np
 import pytest
 
+import learntorch as lt
+
 from learntorch.backends.cpu.pool import (avg_pool2d_backward, avg_pool2d_forward,
                                           max_pool2d_backward, max_pool2d_forward)
 
@@ -140,16 +142,19 @@ def test_max_pool_ties_nan_and_minus_inf():
     np.testing.assert_array_equal(y[0, 0], [[1.0, -np.inf], [np.nan, np.nan]])
 
 
-def test_bad_arguments_raise():
-    x = np.zeros((1, 1, 4, 4))
-    with pytest.raises(ValueError):  # padding more than half the kernel
-        max_pool2d_forward(x, (2, 2), (2, 2), (2, 2), (1, 1), False)
-    with pytest.raises(ValueError):
-        avg_pool2d_forward(x, (3, 3), (1, 1), (2, 0), False, True)
-    with pytest.raises(ValueError):  # output would be empty
-        max_pool2d_forward(x, (5, 5), (1, 1), (0, 0), (1, 1), False)
-    with pytest.raises(TypeError):
-        avg_pool2d_forward(x.astype(np.int32), (2, 2), (2, 2), (0, 0), False, True)
+def test_bad_arguments_raise_before_the_kernel():
+    """The kernels check nothing (a backend never sees bad input): ops/pool.py raises first, with
+    torch's exception type."""
+    F = lt.nn.functional
+    x = lt.zeros(1, 1, 4, 4)
+    with pytest.raises(RuntimeError, match="pad should be at most half"):  # padding more than half the kernel
+        F.max_pool2d(x, (2, 2), (2, 2), (2, 2), (1, 1), False)
+    with pytest.raises(RuntimeError, match="pad should be at most half"):
+        F.avg_pool2d(x, (3, 3), (1, 1), (2, 0), False, True)
+    with pytest.raises(RuntimeError, match="Output size is too small"):  # output would be empty
+        F.max_pool2d(x, (5, 5), (1, 1), (0, 0), (1, 1), False)
+    with pytest.raises(RuntimeError, match="floating point"):
+        F.avg_pool2d(x.int(), (2, 2), (2, 2), (0, 0), False, True)
 
 
 @pytest.mark.reference

@@ -38,19 +38,19 @@ def kernels() -> list[tuple[str, object, tuple]]:
     jobs = []
     for dt in (f32, f64, i64, b1):
         out = b1 if dt is b1 else f32
-        jobs.append((f"map {dt}", elementwise.map_kernel(elementwise.UNARY_OPS["exp"]),
+        jobs.append((f"map {dt}", elementwise.map_kernel("exp"),
                      (arr(out), tup(2), arr(dt), i64, tup(2))))
     for name in ("add", "div", "pow", "maximum", "relu_grad", "lt", "logical_or"):
         for dt in (f32, i64):
-            jobs.append((f"zip {name} {dt}", elementwise.zip_kernel(elementwise.BINARY_OPS[name]),
+            jobs.append((f"zip {name} {dt}", elementwise.zip_kernel(name),
                          (arr(dt), tup(2), arr(dt), i64, tup(2), arr(dt), i64, tup(2))))
     jobs.append(("where", elementwise.where_loop,
                  (arr(f32), tup(2), arr(b1), i64, tup(2), arr(f32), i64, tup(2), arr(f32), i64, tup(2))))
     for op in ("sum", "max"):
         for dt, shared in ((f32, np.float32), (i64, np.int64), (b1, np.uint8)):
-            jobs.append((f"reduce {op} {dt}", reduce.reduce_kernel(reduce.REDUCE_OPS[op], shared),
+            jobs.append((f"reduce {op} {dt}", reduce.reduce_kernel(op, shared),
                          (arr(dt), arr(dt), i64, tup(1), tup(1), tup(2), tup(2), i64, i64, dt)))
-    jobs.append(("argmax", reduce.arg_reduce_kernel(0), (arr(i64), arr(f32), i64, tup(1), tup(1), i64, i64)))
+    jobs.append(("argmax", reduce.arg_reduce_kernel("argmax"), (arr(i64), arr(f32), i64, tup(1), tup(1), i64, i64)))
     jobs.append(("matmul", matmul.matmul_kernel(np.float32, matmul.GPU_TILES),
                  (arr(f32), arr(f32), i64, tup(3), arr(f32), i64, tup(3), i64, i64, i64)))
     jobs.append(("copy cast", copy.copy_loop, (i64, tup(2), arr(f32), i64, tup(2), arr(i64), i64, tup(2))))
@@ -66,10 +66,10 @@ def kernels() -> list[tuple[str, object, tuple]]:
     jobs.append(("avg pool", pool.avg_pool2d_kernel, (arr(f32),) * 2 + (i64,) * 4 + (tup(2),) * 3 + (b1,)))
     jobs.append(("avg pool grad", pool.avg_pool2d_backward_kernel,
                  (arr(f32),) * 2 + (i64,) * 4 + (tup(2),) * 3 + (b1,)))
-    jobs.append(("sgd", optim.sgd_kernel, (arr(f32),) * 3 + (f32,) * 3 + (b1, f32, b1)))
-    jobs.append(("adam", optim.adam_kernel, (arr(f32),) * 5 + (f32,) * 7 + (b1, b1, f32, f32)))
-    jobs.append(("rmsprop", optim.rmsprop_kernel, (arr(f32),) * 5 + (f32,) * 6 + (b1,)))
-    jobs.append(("adagrad", optim.adagrad_kernel, (arr(f32),) * 3 + (f32,) * 3))
+    jobs.append(("sgd", optim.sgd_kernel, (arr(f32),) * 3 + (T.UniTuple(f32, 4), b1, b1)))
+    jobs.append(("adam", optim.adam_kernel, (arr(f32),) * 5 + (T.UniTuple(f32, 9), b1, b1)))
+    jobs.append(("rmsprop", optim.rmsprop_kernel, (arr(f32),) * 5 + (T.UniTuple(f32, 6), b1)))
+    jobs.append(("adagrad", optim.adagrad_kernel, (arr(f32),) * 3 + (T.UniTuple(f32, 3),)))
     return jobs
 
 

@@ -11,7 +11,7 @@ import pytest
 
 import learntorch as lt
 from learntorch.backends import cpu
-from learntorch.backends.cpu import matmul as mm
+from learntorch.backends.cpu.fast import matmul_blas as mm
 
 pytest.importorskip("scipy", reason="the BLAS path calls scipy's BLAS")
 

@@ -64,7 +64,7 @@ def test_arg_reduce_kernel_reads_nothing_from_an_empty_row():
     for parallel in (False, True):
         out = np.full(3, 7, np.int64)
         empty = np.empty(0, np.float32)
-        kernels.arg_reduce_kernel(0, parallel)(out, empty, 0, np.array([3]), np.array([0]), 0, 1)
+        kernels.arg_reduce_kernel("argmax", parallel)(out, empty, 0, np.array([3]), np.array([0]), 0, 1)
         np.testing.assert_array_equal(out, 0)
 
 

@@ -77,7 +77,7 @@ def test_copy_fill_setitem(rng):
 def test_every_op_code_matches_the_cpu_backend(rng):
     """Each code of UNARY_OPS / BINARY_OPS (shared with the CPU backend) means the same function on
     the GPU: a code added on the CPU side alone fails here."""
-    from learntorch.backends.cpu.elementwise import BINARY_OPS, COMPARISONS, UNARY_OPS
+    from learntorch.backends.common.scalar_ops import BINARY_OPS, COMPARISONS, UNARY_OPS
     values = np.array([-2.0, -0.5, 0.0, 0.5, 1.5, 3.0], np.float32)
     x = lt.tensor(values)
     y = lt.tensor(values[::-1].copy())

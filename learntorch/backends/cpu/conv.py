@@ -51,20 +51,22 @@ How it is made fast ("im2col" + register-blocked matrix products):
   * grad_w = grad_y[n] @ cols.T summed over images: the same patch matrix, but the sums now run
     over pixels (junk columns meet zeros in grad_y's copy). Each thread adds into its own partial
     grad_w; the partials are added at the end.
-  * Scratch buffers are kept between calls (one set per Python thread): a fresh multi-megabyte
-    temporary on every call would cost page faults on every training step.
-A rule for the copy loops: loop from 0 over 1-D views (as _copy does). The compiler vectorises
-those; with other index arithmetic it must allow for negative, wrapping indices and does not.
+  * Scratch buffers are kept between calls (one set per Python thread, see scratch.py): a fresh
+    multi-megabyte temporary on every call would cost page faults on every training step.
 
 For callers: float32 or float64 arrays of any memory layout (non-contiguous ones are copied
-first); every call returns new arrays. Kernels compile on first use, once per dtype, and are
-cached on disk (cache=True).
+first), of shapes that the ops layer has checked (ops/conv.py): the kernels check nothing; every
+call returns new arrays. With ``blas=True`` stride-1 convolutions run as BLAS matrix products
+where that is faster (fast/conv_blas.py, the speed path). Kernels compile on first use, once
+per dtype, and are cached on disk (cache=True).
 """
-
-import threading
 
 import numpy as np
 from numba import get_num_threads, njit, prange
+
+from ..common.shapes import conv2d_output_hw
+from .fast import conv_blas
+from .scratch import buffer, copy_rows, place, zero
 
 Pair = tuple[int, int]
 
@@ -76,26 +78,20 @@ _FASTMATH = {"reassoc", "contract"}
 _TILE_ELEMENTS = 1 << 17
 _WEIGHT_TILE_ELEMENTS = 1 << 18
 
-_scratch = threading.local()
-
-
 def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
                    stride: Pair, padding: Pair, dilation: Pair, blas: bool = False) -> np.ndarray:
     """y = conv2d(x, weight, bias): x (N, C, H, W), weight (O, C, KH, KW), bias (O,) or None.
 
     Returns a new (N, O, OH, OW) array of x's dtype (float32 or float64). With ``blas``, the
-    matrix products run in BLAS (conv_blas.py) where that is faster."""
+    matrix products run in BLAS (fast/conv_blas.py) where that is faster."""
     x, weight = _as_float_arrays(x, weight)
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     n, c, h, w = x.shape
-    o, c_w, kh, kw = weight.shape
-    if c_w != c:
-        raise ValueError(f"weight has {c_w} input channels, x has {c}")
-    out_hw = _output_hw((h, w), (kh, kw), stride, padding, dilation)
+    o, _, kh, kw = weight.shape
+    out_hw = conv2d_output_hw((h, w), (kh, kw), stride, padding, dilation)
     bias = np.zeros(o, x.dtype) if bias is None else np.ascontiguousarray(bias, x.dtype)
     padded_hw = (h + 2 * padding[0], w + 2 * padding[1])
-    if blas and _blas_suits(n, c, stride):
-        from . import conv_blas
+    if blas and conv_blas.suits(n, c, stride):
         return conv_blas.run_conv(x, weight, bias, padding + (1, 1), padded_hw, out_hw, dilation)
     return _run_conv(x, weight.reshape(o, c * kh * kw), bias, padding + (1, 1), padded_hw, out_hw,
                      stride, dilation, (kh, kw))
@@ -111,15 +107,13 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray, input_shape:
     grad_out, weight = _as_float_arrays(grad_out, weight)
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     n, c, h, w = (int(s) for s in input_shape)
-    o, c_w, kh, kw = weight.shape
-    _check_grad_shape(grad_out, (n, o), (h, w), (kh, kw), c_w, c, stride, padding, dilation)
+    o, _, kh, kw = weight.shape
     w_flip = np.ascontiguousarray(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
     reach_h, reach_w = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
     # grad_out[:, :, i, j] goes to row reach_h - ph + i*sh, column reach_w - pw + j*sw.
     placement = (reach_h - padding[0], reach_w - padding[1]) + stride
     padded_hw = (h + reach_h, w + reach_w)
-    if blas and _blas_suits(n, o, (1, 1)):
-        from . import conv_blas
+    if blas and conv_blas.suits(n, o, (1, 1)):
         return conv_blas.run_conv(grad_out, w_flip, np.zeros(c, grad_out.dtype), placement, padded_hw, (h, w),
                                   dilation)
     return _run_conv(grad_out, w_flip.reshape(c, o * kh * kw), np.zeros(c, grad_out.dtype),
@@ -133,22 +127,20 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tu
     grad_out, x = _as_float_arrays(grad_out, x)
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     o, c, kh, kw = (int(s) for s in weight_shape)
-    n, c_x, h, w = x.shape
-    _check_grad_shape(grad_out, (n, o), (h, w), (kh, kw), c, c_x, stride, padding, dilation)
+    n, _, h, w = x.shape
     oh, ow = grad_out.shape[2:]
     k = c * kh * kw
     padded_hw = (h + 2 * padding[0], w + 2 * padding[1])
-    if blas and _blas_suits(n, c, stride):
-        from . import conv_blas
+    if blas and conv_blas.suits(n, c, stride):
         return conv_blas.weight_grad(grad_out, x, (o, c, kh, kw), padding, padded_hw, dilation)
     pitch = _pitch(stride, padded_hw[1], ow)
     tile_rows = _tile_rows(oh, pitch, k, _WEIGHT_TILE_ELEMENTS)
     threads = get_num_threads()
-    padded = _buffer("padded", (threads, c) + padded_hw, x.dtype)
-    cols = _buffer("cols", (threads, k * tile_rows * pitch), x.dtype)
-    starts = _buffer("starts", (threads, k), np.int64)
-    grad_tile = _buffer("acc", (threads, o * tile_rows * pitch), x.dtype)
-    partial = _buffer("partial", (threads, o, k), x.dtype)
+    padded = buffer("padded", (threads, c) + padded_hw, x.dtype)
+    cols = buffer("cols", (threads, k * tile_rows * pitch), x.dtype)
+    starts = buffer("starts", (threads, k), np.int64)
+    grad_tile = buffer("acc", (threads, o * tile_rows * pitch), x.dtype)
+    partial = buffer("partial", (threads, o, k), x.dtype)
     grad_w = np.empty((o, k), x.dtype)
     _weight_grad_kernel(grad_out.reshape(n, o, oh * ow), x, grad_w, padded, cols, starts,
                         grad_tile, partial, padding + (1, 1), stride, dilation, (kh, kw), (oh, ow),
@@ -169,16 +161,16 @@ def _run_conv(images: np.ndarray, w_rows: np.ndarray, bias: np.ndarray, placemen
               padded_hw: Pair, out_hw: Pair, stride: Pair, dilation: Pair,
               kernel_hw: Pair) -> np.ndarray:
     """Convolution of the images, each placed into a zero (C, *padded_hw) plane by placement (see
-    _place), with w_rows (O, C*KH*KW) and bias; returns the new (N, O, *out_hw) output."""
+    place), with w_rows (O, C*KH*KW) and bias; returns the new (N, O, *out_hw) output."""
     n, c = images.shape[:2]
     o, k = w_rows.shape
     pitch = _pitch(stride, padded_hw[1], out_hw[1])
     tile_rows = _tile_rows(out_hw[0], pitch, k, _TILE_ELEMENTS)
     threads = get_num_threads()
-    padded = _buffer("padded", (threads, c) + padded_hw, images.dtype)
-    cols = _buffer("cols", (threads, k * tile_rows * pitch), images.dtype)
-    starts = _buffer("starts", (threads, k), np.int64)
-    acc = _buffer("acc", (threads, o * tile_rows * pitch), images.dtype)
+    padded = buffer("padded", (threads, c) + padded_hw, images.dtype)
+    cols = buffer("cols", (threads, k * tile_rows * pitch), images.dtype)
+    starts = buffer("starts", (threads, k), np.int64)
+    acc = buffer("acc", (threads, o * tile_rows * pitch), images.dtype)
     y = np.empty((n, o) + out_hw, images.dtype)
     _conv_kernel(images, w_rows, bias, y.reshape(n, o, out_hw[0] * out_hw[1]), padded, cols,
                  starts, acc, placement, stride, dilation, kernel_hw, out_hw, tile_rows, pitch)
@@ -206,14 +198,14 @@ def _conv_kernel(images, w_rows, bias, y, padded, cols, starts, acc, placement, 
     units = n_images * tiles
     threads = cols.shape[0]
     for t in prange(threads):
-        _zero(padded[t].reshape(-1))
+        zero(padded[t].reshape(-1))
         image = -1
         for unit in range(t * units // threads, (t + 1) * units // threads):
             n, oh0 = unit // tiles, (unit % tiles) * tile_rows
             rows = min(tile_rows, out_h - oh0)
             width = (rows - 1) * pitch + out_w
             if n != image:
-                _place(images[n], padded[t], placement)
+                place(images[n], padded[t], placement)
                 image = n
             src = _patch_rows(padded[t], cols[t, :k * width], starts[t], oh0, pitch, out_w,
                               stride, dilation, kernel_hw)
@@ -222,7 +214,7 @@ def _conv_kernel(images, w_rows, bias, y, padded, cols, starts, acc, placement, 
                 _fill(out[o], bias[o])
             _matmul_nn_acc(w_rows, src, starts[t], out)
             for o in range(n_out):
-                _copy_rows(out[o], pitch, y[n, o, oh0 * out_w:], out_w, rows, out_w)
+                copy_rows(out[o], pitch, y[n, o, oh0 * out_w:], out_w, rows, out_w)
 
 
 @njit(parallel=True, fastmath=_FASTMATH, cache=True)
@@ -246,22 +238,22 @@ def _weight_grad_kernel(grad_y, x, grad_w, padded, cols, starts, grad_tile, part
     units = n_images * tiles
     threads = partial.shape[0]
     for t in prange(threads):
-        _zero(padded[t].reshape(-1))
-        _zero(partial[t].reshape(-1))
+        zero(padded[t].reshape(-1))
+        zero(partial[t].reshape(-1))
         image = -1
         for unit in range(t * units // threads, (t + 1) * units // threads):
             n, oh0 = unit // tiles, (unit % tiles) * tile_rows
             rows = min(tile_rows, out_h - oh0)
             width = (rows - 1) * pitch + out_w
             if n != image:
-                _place(x[n], padded[t], placement)
+                place(x[n], padded[t], placement)
                 image = n
             src = _patch_rows(padded[t], cols[t, :k * width], starts[t], oh0, pitch, out_w,
                               stride, dilation, kernel_hw)
             grad = grad_tile[t, :n_out * width].reshape(n_out, width)
-            _zero(grad.reshape(-1))
+            zero(grad.reshape(-1))
             for o in range(n_out):
-                _copy_rows(grad_y[n, o, oh0 * out_w:], out_w, grad[o], pitch, rows, out_w)
+                copy_rows(grad_y[n, o, oh0 * out_w:], out_w, grad[o], pitch, rows, out_w)
             _matmul_nt_acc(grad, src, starts[t], partial[t])
     grad_w[:, :] = 0
     for t in range(threads):
@@ -283,33 +275,6 @@ def _bias_grad_kernel(grad_y, grad_b):
 
 
 # ---------------------------------------------------------------------------------- helpers
-
-@njit(cache=True)
-def _place(chw, padded, placement):
-    """padded[c, top + h*step_h, left + w*step_w] = chw[c, h, w] for the (h, w) that land inside
-    padded, where placement = (top, left, step_h, step_w); other cells of padded are left alone."""
-    top, left, step_h, step_w = placement
-    n_channels, height, width = chw.shape
-    lo, hi = _valid_range(left, step_w, padded.shape[2], width)
-    for c in range(n_channels):
-        for h in range(height):
-            row = top + h * step_h
-            if row < 0 or row >= padded.shape[1]:
-                continue
-            src, dst = chw[c, h, lo:hi], padded[c, row, left + lo * step_w:]
-            if step_w == 1:
-                _copy(src, dst[:hi - lo])
-            else:
-                _spread(src, dst, step_w)
-
-
-@njit(cache=True)
-def _valid_range(offset, step, size, count):
-    """The i in [lo, hi) (within range(count)) for which offset + i*step lies inside [0, size)."""
-    lo = min(max(0, -(offset // step)), count)  # -(a // s) is ceil(-a / s)
-    hi = max(lo, min(count, (size - 1 - offset) // step + 1))
-    return lo, hi
-
 
 @njit(cache=True)
 def _patch_rows(padded, cols, starts, oh0, pitch, out_w, stride, dilation, kernel_hw):
@@ -342,38 +307,10 @@ def _patch_rows(padded, cols, starts, oh0, pitch, out_w, stride, dilation, kerne
 
 
 @njit(cache=True)
-def _copy(src, dst):
-    """dst[i] = src[i] for i in range(len(dst))."""
-    for i in range(dst.shape[0]):
-        dst[i] = src[i]
-
-
-@njit(cache=True)
 def _copy_every(src, step, dst):
     """dst[i] = src[i * step] for i in range(len(dst))."""
     for i in range(dst.shape[0]):
         dst[i] = src[i * step]
-
-
-@njit(cache=True)
-def _copy_rows(src, src_pitch, dst, dst_pitch, rows, width):
-    """dst[r*dst_pitch + i] = src[r*src_pitch + i] for r in range(rows), i in range(width)."""
-    for r in range(rows):
-        _copy(src[r * src_pitch:r * src_pitch + width], dst[r * dst_pitch:r * dst_pitch + width])
-
-
-@njit(cache=True)
-def _spread(src, dst, step):
-    """dst[i * step] = src[i] for i in range(len(src)); not vectorised (for stride > 1)."""
-    for i in range(src.shape[0]):
-        dst[i * step] = src[i]
-
-
-@njit(cache=True)
-def _zero(dst):
-    """dst[i] = 0 for i in range(len(dst))."""
-    for i in range(dst.shape[0]):
-        dst[i] = 0
 
 
 @njit(cache=True)
@@ -482,45 +419,15 @@ def _add_row4(out, i, j, s0, s1, s2, s3):
 # ---------------------------------------------------------------------------------- plumbing
 
 def _as_float_arrays(*arrays: np.ndarray) -> list[np.ndarray]:
-    """The arrays as C-contiguous float32 or float64 arrays of one common dtype."""
+    """The (float32 or float64) arrays as C-contiguous arrays of one common dtype."""
     dtype = np.result_type(*arrays)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"conv2d kernels support float32 and float64, got {dtype}")
     return [np.ascontiguousarray(a, dtype) for a in arrays]
-
-
-def _blas_suits(batch: int, in_channels: int, stride: Pair) -> bool:
-    """conv_blas.suits, imported on first use (conv_blas imports this module's helpers)."""
-    from . import conv_blas
-    return conv_blas.suits(batch, in_channels, stride)
 
 
 def _pair(value: Pair) -> Pair:
     """(int, int) from a pair of ints; plain ints keep one compiled signature per dtype."""
     first, second = value
     return int(first), int(second)
-
-
-def _output_hw(in_hw: Pair, kernel_hw: Pair, stride: Pair, padding: Pair,
-               dilation: Pair) -> Pair:
-    """(OH, OW); raises ValueError when the (padded) input is smaller than the dilated kernel."""
-    out = tuple((size + 2 * p - d * (k - 1) - 1) // s + 1
-                for size, k, s, p, d in zip(in_hw, kernel_hw, stride, padding, dilation))
-    if min(stride) < 1 or min(dilation) < 1 or min(padding) < 0 or min(out) < 1:
-        raise ValueError(f"no valid output for input {in_hw}, kernel {kernel_hw}, stride {stride}, "
-                         f"padding {padding}, dilation {dilation}")
-    return out
-
-
-def _check_grad_shape(grad_out: np.ndarray, batch_and_out: Pair, in_hw: Pair, kernel_hw: Pair,
-                      weight_channels: int, input_channels: int, stride: Pair, padding: Pair,
-                      dilation: Pair) -> None:
-    """Raise ValueError unless grad_out has the shape the forward pass would have produced."""
-    if weight_channels != input_channels:
-        raise ValueError(f"weight has {weight_channels} input channels, input has {input_channels}")
-    expected = batch_and_out + _output_hw(in_hw, kernel_hw, stride, padding, dilation)
-    if grad_out.shape != expected:
-        raise ValueError(f"grad_out has shape {grad_out.shape}, expected {expected}")
 
 
 def _pitch(stride: Pair, padded_w: int, out_w: int) -> int:
@@ -533,17 +440,3 @@ def _tile_rows(out_h: int, pitch: int, k: int, budget: int) -> int:
     elements (but at least one), spread evenly over the tiles of an image."""
     tiles = -(-out_h // max(1, budget // (k * pitch)))  # -(-a // b) is ceil(a / b)
     return -(-out_h // tiles)
-
-
-def _buffer(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """A scratch array of this shape, reused across calls from the same Python thread.
-
-    Each (name, dtype) keeps one flat buffer that only grows, so the steady state allocates
-    nothing."""
-    buffers = _scratch.__dict__.setdefault("buffers", {})
-    size = int(np.prod(shape))
-    flat = buffers.get((name, dtype))
-    if flat is None or flat.size < size:
-        flat = np.empty(size, dtype)
-        buffers[(name, dtype)] = flat
-    return flat[:size].reshape(shape)

@@ -13,15 +13,17 @@ Indexing with integer tensors or masks turns the index into a list of flat posit
     gather:       for i in range(len(pos)): out[i] = src[pos[i]]
     scatter_add:  for i in range(len(pos)): out[pos[i]] += src[i]      (indexing's backward)
     scatter:      for i in range(len(pos)): out[pos[i]] = src[i]       (x[idx] = value)
+
+``copy_loop``, ``fill_loop`` and ``gather_loop`` are compiled by ``build.compile_kernel(loop,
+parallel)``, on one thread or many; the scatters run on one thread.
 """
 from __future__ import annotations
 
 from numba import njit, prange
 
-from .elementwise import row_offset, serial_twin
+from .elementwise import row_offset
 
 
-@njit(parallel=True, cache=True)
 def copy_loop(shape, dst, d_off, d_strides, src, s_off, s_strides):
     """``dst[index(dst, i)] = src[index(src, i)]`` for every element of ``shape``."""
     n = shape.size - 1
@@ -36,7 +38,6 @@ def copy_loop(shape, dst, d_off, d_strides, src, s_off, s_strides):
             dst[i_d + j * d_strides[n]] = src[i_s + j * s_strides[n]]
 
 
-@njit(parallel=True, cache=True)
 def fill_loop(shape, dst, d_off, d_strides, value):
     """``dst[index(dst, i)] = value`` for every element of ``shape``."""
     n = shape.size - 1
@@ -50,15 +51,10 @@ def fill_loop(shape, dst, d_off, d_strides, value):
             dst[i_d + j * d_strides[n]] = value
 
 
-@njit(parallel=True, cache=True)
 def gather_loop(out, src, pos):
     """``out[i] = src[pos[i]]``."""
     for i in prange(pos.size):
         out[i] = src[pos[i]]
-
-
-# one-thread builds for small tensors (the backend picks them below elementwise.GRAIN elements)
-copy_loop_serial, fill_loop_serial, gather_loop_serial = (serial_twin(k) for k in (copy_loop, fill_loop, gather_loop))
 
 
 @njit(cache=True)

@@ -7,12 +7,15 @@ with ``index(t, i)`` the storage position of element ``i`` of a strided, broadca
     zip:    for i in range(out.size): out[i] = f(a[index(a, i)], b[index(b, i)])
     where:  for i in range(out.size): out[i] = a[...] if cond[...] else b[...]
 
-``f`` is chosen by an integer op code (``UNARY_OPS``/``BINARY_OPS``). Each (kernel, op) pair
-is its own ``@njit`` function, made by ``map_kernel(op)``/``zip_kernel(op)``; the op code is a
-compile-time constant, so Numba folds the ``if op == ...`` chain away and LLVM vectorises the
-loop. Numba caches each one on disk (``cache=True``); they compile on first use, once per dtype.
-float32 ``exp``, ``log``, ``sigmoid``, ``tanh``, ``sin`` and ``cos`` swap libm's scalar calls
-for the vectorisable versions of fast_math.py and fast_trig.py (float64 keeps libm). The fast
+``f`` is a scalar function of backends/common/scalar_ops.py, named by a string (``"exp"``,
+``"add"``). ``map_kernel(name)``/``zip_kernel(name)`` make one ``@njit`` loop per op, as
+minitorch's ``map(fn)``/``zip(fn)`` do, that closes over the *name*: Numba sees it as a constant
+and ``unary(name, x)``/``binary(name, x, y)`` below compile to that one function, which LLVM
+inlines and vectorises. (Closing over the name rather than the compiled function keeps the disk
+cache working: Numba keys a closure's cache entry by its captured values, and a name is the
+same in every process.) Numba caches each loop on disk (``cache=True``); they compile on first
+use, once per dtype. float32 ``exp``, ``log``, ``sigmoid``, ``tanh``, ``sin`` and ``cos`` use the
+vectorisable versions of fast/fast_math.py and fast/fast_trig.py (float64 keeps libm). The fast
 sin/cos are accurate for ``|x| <= TRIG_MAX`` and give NaN beyond; a tile holding NaN results
 redoes those elements with libm in a second, scalar loop.
 
@@ -22,98 +25,91 @@ rows are split into tiles of ``TILE`` elements that ``prange`` shares between th
 """
 from __future__ import annotations
 
-import math
-import types
 from functools import cache
 
 import numpy as np
-from numba import float32, njit, prange
-from numba.core.types import IntegerLiteral
+from numba import float32, njit, prange, types
 from numba.extending import overload
 
-from .. import scalar_ops
-from ..scalar_ops import BINARY_OPS, COMPARISONS, UNARY_OPS  # noqa: F401  (re-exported)
-from .fast_math import exp_f32, log_f32, sigmoid_f32, tanh_f32
-from .fast_trig import cos_f32, sin_f32
+from ..common import index
+from ..common.scalar_ops import BINARY_OPS, UNARY_OPS
+from .build import FASTMATH, compile_kernel
+from .fast.fast_math import exp_f32, log_f32, sigmoid_f32, tanh_f32
+from .fast.fast_trig import cos_f32, sin_f32
 
 TILE = 16384
-# Below this many elements a kernel runs on one thread: waking the thread pool costs more than
-# the loop itself (PyTorch's GRAIN_SIZE). The backend picks with ``parallel=numel >= GRAIN``.
-GRAIN = 32768
-# reassociation lets LLVM vectorise; no "nnan"/"ninf", so NaN and inf checks survive
-FASTMATH = {"reassoc", "contract", "arcp", "nsz"}
-
-# the op codes and scalar functions are shared with the CUDA backend (backends/scalar_ops.py)
-binary = njit(inline="always")(scalar_ops.binary)
-# the float32 ops with a vectorisable version (fast_math.py, fast_trig.py), by op code
-FAST_F32 = {UNARY_OPS["exp"]: exp_f32, UNARY_OPS["log"]: log_f32, UNARY_OPS["sigmoid"]: sigmoid_f32,
-            UNARY_OPS["tanh"]: tanh_f32, UNARY_OPS["sin"]: sin_f32, UNARY_OPS["cos"]: cos_f32}
-SIN, COS = UNARY_OPS["sin"], UNARY_OPS["cos"]
+# the float32 ops with a vectorisable version (fast/): the kernels use it in place of the scalar function
+FAST_F32 = {"exp": exp_f32, "log": log_f32, "sigmoid": sigmoid_f32, "tanh": tanh_f32, "sin": sin_f32, "cos": cos_f32}
+TRIG = ("sin", "cos")  # fast versions that give NaN beyond TRIG_MAX, for libm to redo
+# each scalar function compiled for the CPU; inline="always" puts its body into the calling loop
+_UNARY = {name: njit(inline="always")(f) for name, f in UNARY_OPS.items()}
+_BINARY = {name: njit(inline="always")(f) for name, f in BINARY_OPS.items()}
 
 
-def unary(op, x):
-    """``scalar_ops.unary``, but float32 exp, log, sigmoid, tanh, sin and cos use the SIMD
-    versions of fast_math/fast_trig. Kernels call it from ``@njit`` code only: its body is
-    chosen by ``_unary`` below."""
+def unary(name, x):
+    """``UNARY_OPS[name](x)``, or its fast version for a float32 ``x`` (see FAST_F32). Kernels call
+    it from ``@njit`` code with a constant ``name``; ``_unary`` picks the body when they compile."""
 
 
-# A kernel's ``op`` is a constant, so with ``prefer_literal`` the overload below first sees it as
-# a literal type (its value known when the kernel compiles). Where that value needs no special
-# body it returns None, and Numba types the call again with ``op`` an int64: that one generic
-# body is compiled once and shared by every kernel, instead of once per op code.
-@overload(unary, prefer_literal=True, jit_options=dict(fastmath=FASTMATH, error_model="numpy"))
-def _unary(op, x):
-    """Picks the body when a kernel compiles: the fast function for a float32 op that has one
-    (and only that one is compiled), else ``scalar_ops.unary``; LLVM inlines it."""
-    if isinstance(op, IntegerLiteral):
-        fast = FAST_F32.get(op.literal_value) if x == float32 else None
-        return None if fast is None else (lambda op, x: fast(x))
-    return scalar_ops.unary
+def libm(name, x):
+    """``UNARY_OPS[name](x)``, never the fast version (for the NaNs of the fast sin and cos)."""
 
 
-def compile_kernel(loop, parallel: bool):
-    """``@njit`` a kernel loop, multi-threaded (``prange`` shares it out) or on one thread.
-
-    The one-thread build gets its own name: Numba's disk cache is keyed by the function's
-    name and code, not by the ``parallel`` flag, so the two builds must not share an entry.
-    Both use NumPy's error model (``1.0 / 0.0`` is ``inf``, not a ZeroDivisionError), which
-    ``parallel=True`` implies.
-    """
-    if not parallel:
-        loop.__qualname__ += "_serial"
-    return njit(parallel=parallel, fastmath=FASTMATH, error_model="numpy", cache=True)(loop)
+def binary(name, x, y):
+    """``BINARY_OPS[name](x, y)``, from ``@njit`` code with a constant ``name``."""
 
 
-def serial_twin(kernel):
-    """The one-thread build of a module-level ``@njit(parallel=True)`` kernel, for inputs below
-    ``GRAIN`` (its ``prange`` runs as ``range``). It is a copy of the function under the name
-    ``<name>_serial``, so that the two builds keep separate disk-cache entries."""
-    f = kernel.py_func
-    twin = types.FunctionType(f.__code__, f.__globals__, f.__name__ + "_serial", f.__defaults__, f.__closure__)
-    twin.__qualname__ = f.__qualname__ + "_serial"
-    twin.__doc__ = f.__doc__
-    return njit(cache=True)(twin)
+def _compiled(name, table, x):
+    """The function a kernel's ``unary``/``binary``/``libm`` call compiles to: ``table[name]`` (the
+    fast version for a float32 ``x`` when ``table`` is FAST_F32 and has one). ``name`` must be a
+    constant; the kernels close over it, so Numba types it as a literal."""
+    if not isinstance(name, types.StringLiteral):
+        raise TypeError(f"the scalar op of a kernel must be a constant name, got {name}")
+    op = name.literal_value
+    if table is FAST_F32:
+        return FAST_F32[op] if x == float32 and op in FAST_F32 else _UNARY[op]
+    return table[op]
 
 
-@njit(cache=True)
+_OPTIONS = dict(prefer_literal=True, jit_options=dict(fastmath=FASTMATH, error_model="numpy"))
+
+
+@overload(unary, **_OPTIONS)
+def _unary(name, x):
+    f = _compiled(name, FAST_F32, x)
+    return lambda name, x: f(x)
+
+
+@overload(libm, **_OPTIONS)
+def _libm(name, x):
+    f = _compiled(name, _UNARY, x)
+    return lambda name, x: f(x)
+
+
+@overload(binary, **_OPTIONS)
+def _binary(name, x, y):
+    f = _compiled(name, _BINARY, x)
+    return lambda name, x, y: f(x, y)
+
+
+_storage_index = njit(inline="always")(index.storage_index)
+
+
+@njit(inline="always")
 def row_offset(row, shape, strides, offset):
     """Storage position of the first element of ``row`` (all dims but the last)."""
-    pos = offset
-    rest = np.int64(row)  # prange indices arrive as uint64; keep the math signed
-    for d in range(shape.size - 2, -1, -1):
-        pos += (rest % shape[d]) * strides[d]
-        rest //= shape[d]
-    return pos
+    # prange indices arrive as uint64; keep the math signed
+    return _storage_index(np.int64(row), shape, strides, offset, shape.size - 1)
 
 
 @cache
-def map_kernel(op: int, parallel: bool = True):
-    """``out[i] = unary(op, a[index(a, i)])`` over a contiguous ``out`` of ``shape``.
+def map_kernel(name: str, parallel: bool = True):
+    """``out[i] = unary(name, a[index(a, i)])`` over a contiguous ``out`` of ``shape``.
 
     ``parallel=False`` compiles the same loop for one thread (``prange`` acts as ``range``)."""
     # fast_trig's sin/cos give NaN for |x| > TRIG_MAX (float64 NaN results are recomputed, too);
     # a constant, so Numba prunes the ``if trig`` block from the kernels of other ops
-    trig = op in (SIN, COS)
+    trig = name in TRIG
 
     def map_loop(out, shape, a, a_off, a_strides):
         inner = shape[shape.size - 1]
@@ -133,10 +129,10 @@ def map_kernel(op: int, parallel: bool = True):
             if sa == 1:
                 src = a[ia + j0:ia + j1]
                 for j in range(n):
-                    o[j] = unary(op, src[j])
+                    o[j] = unary(name, src[j])
             else:
                 for j in range(n):
-                    o[j] = unary(op, a[ia + (j0 + j) * sa])
+                    o[j] = unary(name, a[ia + (j0 + j) * sa])
             if trig:  # redo the NaNs with libm: |x| > TRIG_MAX (rare: count them first), or NaN, inf
                 nans = 0
                 for j in range(n):
@@ -144,15 +140,14 @@ def map_kernel(op: int, parallel: bool = True):
                 if nans:
                     for j in range(n):
                         if o[j] != o[j]:
-                            x = a[ia + (j0 + j) * sa]
-                            o[j] = math.sin(x) if op == SIN else math.cos(x)
+                            o[j] = libm(name, a[ia + (j0 + j) * sa])
 
     return compile_kernel(map_loop, parallel)
 
 
 @cache
-def zip_kernel(op: int, parallel: bool = True):
-    """``out[i] = binary(op, a[index(a, i)], b[index(b, i)])``; broadcast dims have stride 0."""
+def zip_kernel(name: str, parallel: bool = True):
+    """``out[i] = binary(name, a[index(a, i)], b[index(b, i)])``; broadcast dims have stride 0."""
 
     def zip_loop(out, shape, a, a_off, a_strides, b, b_off, b_strides):
         inner = shape[shape.size - 1]
@@ -172,25 +167,25 @@ def zip_kernel(op: int, parallel: bool = True):
             if sa == 1 and sb == 1:  # the common, vectorisable cases first
                 x, y = a[ia + j0:ia + j1], b[ib + j0:ib + j1]
                 for j in range(n):
-                    o[j] = binary(op, x[j], y[j])
+                    o[j] = binary(name, x[j], y[j])
             elif sa == 1 and sb == 0:
                 x, yv = a[ia + j0:ia + j1], b[ib]
                 for j in range(n):
-                    o[j] = binary(op, x[j], yv)
+                    o[j] = binary(name, x[j], yv)
             elif sa == 0 and sb == 1:
                 xv, y = a[ia], b[ib + j0:ib + j1]
                 for j in range(n):
-                    o[j] = binary(op, xv, y[j])
+                    o[j] = binary(name, xv, y[j])
             else:
                 for j in range(n):
-                    o[j] = binary(op, a[ia + (j0 + j) * sa], b[ib + (j0 + j) * sb])
+                    o[j] = binary(name, a[ia + (j0 + j) * sa], b[ib + (j0 + j) * sb])
 
     return compile_kernel(zip_loop, parallel)
 
 
-@njit(parallel=True, cache=True)
 def where_loop(out, shape, c, c_off, c_strides, a, a_off, a_strides, b, b_off, b_strides):
-    """``out[i] = a[index(a, i)] if c[index(c, i)] else b[index(b, i)]``."""
+    """``out[i] = a[index(a, i)] if c[index(c, i)] else b[index(b, i)]``; compiled by
+    ``compile_kernel(where_loop, parallel)``."""
     n = shape.size - 1
     inner = shape[n]
     for r in prange(out.size // inner):
@@ -200,6 +195,3 @@ def where_loop(out, shape, c, c_off, c_strides, a, a_off, a_strides, b, b_off, b
         for j in range(inner):
             out[r * inner + j] = (a[ia + j * a_strides[n]] if c[ic + j * c_strides[n]]
                                   else b[ib + j * b_strides[n]])
-
-
-where_loop_serial = serial_twin(where_loop)

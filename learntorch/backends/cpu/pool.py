@@ -25,8 +25,9 @@ where divisor counts the window's cells inside the input (count_include_pad=Fals
 padded input (count_include_pad=True; cells that only ceil_mode added are never counted).
 
 Output size: OH = floor((H + 2*ph - dh*(kh - 1) - 1) / sh) + 1, or ceil(...) with ceil_mode, in
-which case a last window that would start in the right padding is dropped. As in torch, padding
-may be at most half the kernel size.
+which case a last window that would start in the right padding is dropped
+(backends/common/shapes.py). The arguments come checked by the ops layer (ops/pool.py): the
+kernels check nothing.
 
 The backward kernels send each grad_y value back to where it came from: max pooling adds it to
 the winning input pixel, average pooling spreads grad_y / divisor over the window.
@@ -36,18 +37,18 @@ The kernels run in parallel over the N*C planes, which never write to each other
 import numpy as np
 from numba import njit, prange
 
-Pair = tuple[int, int]
+from ..common.shapes import Pair, pool2d_output_hw
 
 
 def max_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
                        dilation: Pair, ceil_mode: bool) -> tuple[np.ndarray, np.ndarray]:
     """(y, indices) for x (N, C, H, W): y (N, C, OH, OW) of x's dtype, and indices (N, C, OH, OW)
     int64 holding, per output pixel, the flat index ih*W + iw of its max inside its (n, c) plane."""
-    x = _as_float_array(x)
+    x = np.ascontiguousarray(x)
     kernel_size, stride, padding, dilation = (_pair(v) for v in (kernel_size, stride, padding,
                                                                    dilation))
     n, c, h, w = x.shape
-    oh, ow = _pool_output_hw((h, w), kernel_size, stride, padding, dilation, ceil_mode)
+    oh, ow = pool2d_output_hw((h, w), kernel_size, stride, padding, dilation, ceil_mode)
     y = np.empty((n * c, oh, ow), x.dtype)
     indices = np.empty((n * c, oh, ow), np.int64)
     _max_pool_kernel(x.reshape(n * c, h, w), y, indices, kernel_size, stride, padding, dilation)
@@ -58,12 +59,9 @@ def max_pool2d_backward(grad_out: np.ndarray, indices: np.ndarray,
                         input_shape: tuple[int, ...]) -> np.ndarray:
     """grad_x (N, C, H, W): each grad_out value added to the input pixel its indices entry names.
 
-    indices must come from max_pool2d_forward on an input of input_shape (they are not checked)."""
-    grad_out = _as_float_array(grad_out)
+    indices must come from max_pool2d_forward on an input of input_shape, grad_out has their shape."""
+    grad_out = np.ascontiguousarray(grad_out)
     n, c, h, w = (int(s) for s in input_shape)
-    if indices.shape != grad_out.shape or grad_out.shape[:2] != (n, c):
-        raise ValueError(f"grad_out {grad_out.shape} and indices {indices.shape} do not match "
-                         f"input shape {tuple(input_shape)}")
     planes, pixels = n * c, grad_out.shape[2] * grad_out.shape[3]
     grad_x = np.empty((planes, h * w), grad_out.dtype)
     _max_pool_backward_kernel(grad_out.reshape(planes, pixels),
@@ -75,10 +73,10 @@ def max_pool2d_backward(grad_out: np.ndarray, indices: np.ndarray,
 def avg_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
                        ceil_mode: bool, count_include_pad: bool) -> np.ndarray:
     """y (N, C, OH, OW) of x's dtype: the mean over each pooling window of x (N, C, H, W)."""
-    x = _as_float_array(x)
+    x = np.ascontiguousarray(x)
     kernel_size, stride, padding = (_pair(v) for v in (kernel_size, stride, padding))
     n, c, h, w = x.shape
-    oh, ow = _pool_output_hw((h, w), kernel_size, stride, padding, (1, 1), ceil_mode)
+    oh, ow = pool2d_output_hw((h, w), kernel_size, stride, padding, (1, 1), ceil_mode)
     y = np.empty((n * c, oh, ow), x.dtype)
     _avg_pool_kernel(x.reshape(n * c, h, w), y, kernel_size, stride, padding,
                      bool(count_include_pad))
@@ -90,14 +88,11 @@ def avg_pool2d_backward(grad_out: np.ndarray, input_shape: tuple[int, ...], kern
                         count_include_pad: bool) -> np.ndarray:
     """grad_x (N, C, H, W): each grad_out value divided by its window's divisor and added to every
     input pixel of the window."""
-    grad_out = _as_float_array(grad_out)
+    grad_out = np.ascontiguousarray(grad_out)
     kernel_size, stride, padding = (_pair(v) for v in (kernel_size, stride, padding))
     n, c, h, w = (int(s) for s in input_shape)
-    expected = (n, c) + _pool_output_hw((h, w), kernel_size, stride, padding, (1, 1), ceil_mode)
-    if grad_out.shape != expected:
-        raise ValueError(f"grad_out has shape {grad_out.shape}, expected {expected}")
     grad_x = np.empty((n * c, h, w), grad_out.dtype)
-    _avg_pool_backward_kernel(grad_out.reshape((n * c,) + expected[2:]), grad_x, kernel_size,
+    _avg_pool_backward_kernel(grad_out.reshape((n * c,) + grad_out.shape[2:]), grad_x, kernel_size,
                               stride, padding, bool(count_include_pad))
     return grad_x.reshape(n, c, h, w)
 
@@ -198,34 +193,6 @@ def _avg_window(out_index, kernel, stride, pad, size):
     stop = min(start + kernel, size + pad)
     padded_length = stop - start
     return max(start, 0), min(stop, size), padded_length
-
-
-def _pool_output_hw(in_hw: Pair, kernel_size: Pair, stride: Pair, padding: Pair,
-                    dilation: Pair, ceil_mode: bool) -> Pair:
-    """(OH, OW) as torch computes them; raises ValueError where torch raises."""
-    if min(kernel_size) < 1 or min(stride) < 1 or min(dilation) < 1 or min(padding) < 0:
-        raise ValueError(f"kernel_size {kernel_size}, stride {stride} and dilation {dilation} must "
-                         f"be positive and padding {padding} non-negative")
-    if padding[0] > kernel_size[0] // 2 or padding[1] > kernel_size[1] // 2:
-        raise ValueError(f"padding {padding} should be at most half of kernel size {kernel_size}")
-    out = []
-    for size, k, s, p, d in zip(in_hw, kernel_size, stride, padding, dilation):
-        extra = s - 1 if ceil_mode else 0  # rounds the division up
-        n = (size + 2 * p - d * (k - 1) - 1 + extra) // s + 1
-        if ceil_mode and (n - 1) * s >= size + p:  # drop a last window starting in the padding
-            n -= 1
-        out.append(n)
-    if min(out) < 1:
-        raise ValueError(f"input {in_hw} is too small for kernel_size {kernel_size}, padding "
-                         f"{padding}, dilation {dilation}: output size {tuple(out)}")
-    return out[0], out[1]
-
-
-def _as_float_array(x: np.ndarray) -> np.ndarray:
-    """x as a C-contiguous float32 or float64 array."""
-    if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"pooling kernels support float32 and float64, got {x.dtype}")
-    return np.ascontiguousarray(x)
 
 
 def _pair(value: Pair) -> Pair:

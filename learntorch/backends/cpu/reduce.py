@@ -31,32 +31,27 @@ from functools import cache
 import numpy as np
 from numba import njit, prange
 
-from .elementwise import compile_kernel, row_offset
-
-REDUCE_OPS = {"sum": 0, "prod": 1, "max": 2, "min": 3}
-ARG_REDUCE_OPS = {"argmax": 0, "argmin": 1}
+from ..common import reduce as common
+from ..common.reduce import ARG_REDUCE_OPS, REDUCE_OPS  # noqa: F401  (the backend's names)
+from .build import compile_kernel
+from .elementwise import _storage_index, binary, row_offset
 
 
 @njit(inline="always")
 def fold(op, acc, x):
-    if op == 0:
-        return acc + x
-    elif op == 1:
-        return acc * x
-    elif op == 2:  # NaN wins, as in torch.max
-        return x if (x > acc or x != x) else acc
-    else:
-        return x if (x < acc or x != x) else acc
+    """``acc`` with ``x`` folded in: ``BINARY_OPS[op](x, acc)``, ``op`` the zip op of a
+    reduction (``REDUCE_OPS``), a constant."""
+    return binary(op, x, acc)
 
 
-@njit(cache=True)
+@njit(inline="always")
 def kept_offset(o, kept_shape, kept_strides, offset):
-    pos = offset
-    rest = np.int64(o)  # prange indices arrive as uint64; keep the math signed
-    for d in range(kept_shape.size - 1, -1, -1):
-        pos += (rest % kept_shape[d]) * kept_strides[d]
-        rest //= kept_shape[d]
-    return pos
+    """Storage position of kept element ``o`` (all of ``kept_shape``'s dims)."""
+    # prange indices arrive as uint64; keep the math signed
+    return _storage_index(np.int64(o), kept_shape, kept_strides, offset, kept_shape.size)
+
+
+arg_reduce_row = njit(inline="always")(common.arg_reduce_row)
 
 
 LEVELS = 48  # partials of 1, 2, 4, ... blocks: room for 2**48 blocks
@@ -104,7 +99,7 @@ def blocked_sum(a, base, rows, inner, s, red_shape, red_strides, init, levels, f
             count += c1 - c0
             if count >= SUM_BLOCK:
                 block[0] = acc
-                carry_block(0, levels, filled, block)
+                carry_block("add", levels, filled, block)
                 acc = init
                 count = 0
     for level in range(LEVELS):
@@ -114,12 +109,13 @@ def blocked_sum(a, base, rows, inner, s, red_shape, red_strides, init, levels, f
 
 
 @cache
-def reduce_kernel(op: int, parallel: bool = True):
+def reduce_kernel(name: str, parallel: bool = True):
     """``out[o] = fold over the reduced dims of a`` for each kept position ``o``.
 
     A sum of more than SUM_BLOCK elements per output goes through ``blocked_sum`` (with a
     scratch row of levels per output), so its float rounding error grows like ``log(n)``.
     ``parallel=False`` compiles the same loop for one thread, for small inputs."""
+    op, is_sum = REDUCE_OPS[name], name == "sum"
 
     def reduce_loop(out, a, a_off, kept_shape, kept_strides, red_shape, red_strides, init):
         n = red_shape.size - 1
@@ -128,7 +124,7 @@ def reduce_kernel(op: int, parallel: bool = True):
         rows = 1
         for d in range(n):
             rows *= red_shape[d]
-        pairwise = op == 0 and rows * inner > SUM_BLOCK
+        pairwise = is_sum and rows * inner > SUM_BLOCK
         scratch = out.size if pairwise else 0
         levels = np.empty((scratch, LEVELS, 1), out.dtype)
         filled = np.zeros((scratch, LEVELS), np.bool_)
@@ -159,19 +155,20 @@ BLOCK_ROWS = 128  # rows folded one after the other into a block's partial resul
 
 
 @cache
-def column_reduce_kernel(op: int, parallel: bool = True):
+def column_reduce_kernel(name: str, parallel: bool = True):
     """``out[k] = fold over r of a[row(r) + k]`` where the kept dim ``k`` has stride 1.
 
     For a sum, the rows go in blocks of BLOCK_ROWS: a vector loop folds a block's rows into
     ``block``, the blocks' results combine pairwise (``carry_block``), then ``out`` folds the
     levels. prod, max and min take all rows as one block, in order (max and min are exact
     anyway, and prod then rounds as NumPy's does)."""
+    op, is_sum = REDUCE_OPS[name], name == "sum"
 
     def column_reduce_loop(out, a, a_off, red_shape, red_strides, init):
         rows = 1
         for d in range(red_shape.size):
             rows *= red_shape[d]
-        block_rows = BLOCK_ROWS if op == 0 else max(rows, 1)
+        block_rows = BLOCK_ROWS if is_sum else max(rows, 1)
         one_dim = red_shape.size == 1  # then row r starts at r * stride, without a division
         tiles = (out.size + COLUMN_TILE - 1) // COLUMN_TILE
         for t in prange(tiles):
@@ -200,28 +197,20 @@ def column_reduce_kernel(op: int, parallel: bool = True):
 
 
 @cache
-def arg_reduce_kernel(op: int, parallel: bool = True):
-    """``out[o] = k`` where ``a[o, k]`` is the first max (argmax) or min (argmin) of the row.
+def arg_reduce_kernel(name: str, parallel: bool = True):
+    """``out[o] = k`` where ``a[o, k]`` is the first max (argmax) or min (argmin) of the row
+    (``arg_reduce_row`` of backends/common/reduce.py).
 
     A row of ``size == 0`` has no element to point at: the kernel then writes 0 and reads
     nothing (the ops raise before they get here). ``parallel=False`` compiles the same loop
     for one thread, for small inputs."""
+    largest = ARG_REDUCE_OPS[name]
 
     def arg_reduce_loop(out, a, a_off, kept_shape, kept_strides, size, stride):
         if size == 0:
             out[:] = 0
             return
         for o in prange(out.size):
-            base = kept_offset(o, kept_shape, kept_strides, a_off)
-            best = a[base]
-            best_k = 0
-            for k in range(1, size):
-                x = a[base + k * stride]
-                if best != best:
-                    break
-                if (x > best if op == 0 else x < best) or x != x:
-                    best = x
-                    best_k = k
-            out[o] = best_k
+            out[o] = arg_reduce_row(a, kept_offset(o, kept_shape, kept_strides, a_off), size, stride, largest)
 
     return compile_kernel(arg_reduce_loop, parallel)

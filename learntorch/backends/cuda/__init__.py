@@ -5,6 +5,8 @@ Like the CPU backend (cpu/__init__.py, method for method), this module only adap
 to kernel arguments and launches the kernel; the kernels live in the modules beside it, one per
 kernel shape, with the same file names as on the CPU: elementwise.py (map, zip, where),
 reduce.py, matmul.py, copy.py (copy, fill, gather, scatter), conv.py, pool.py and optim.py.
+Their math is backends/common/'s (scalar functions, index loop, reductions, optimizer formulas,
+output sizes), the same the CPU compiles; nothing here imports the CPU backend.
 
 What runs where: the Python here runs on the CPU and only *launches* kernels; the GPU runs
 them asynchronously, in launch order. Storage never leaves the GPU except in ``to_numpy``
@@ -24,9 +26,10 @@ from typing import Any
 import numpy as np
 from numba import config, cuda
 
-from ..cpu import _reduce_init, coalesce
-from ..cpu.conv import _output_hw as conv_output_hw
-from ..cpu.pool import _pool_output_hw
+from ..common import optim as optim_math
+from ..common.index import coalesce
+from ..common.reduce import reduce_init
+from ..common.shapes import conv2d_output_hw, pool2d_output_hw
 from ..interface import Backend
 from . import conv, copy as copy_kernels, elementwise, optim, pool, reduce as reduce_kernels
 from ._launch import REDUCE_THREADS, grid_1d
@@ -51,7 +54,7 @@ def require_device() -> None:
 
 
 def layout(shape: tuple[int, ...], *strides: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
-    """``coalesce`` (see cpu/__init__.py) as int tuples: kernel arguments, not device arrays."""
+    """``coalesce`` (backends/common/index.py) as int tuples: kernel arguments, not device arrays."""
     return tuple(tuple(int(v) for v in arr) for arr in coalesce(shape, *strides))
 
 
@@ -94,14 +97,14 @@ class CUDABackend(Backend):
         out = self.empty(a.numel(), out_dtype)
         if out.size:
             shape, sa = layout(a._shape, a._strides)
-            elementwise.map_kernel(elementwise.UNARY_OPS[op])[grid_1d(out.size)](out, shape, a._storage, a._offset, sa)
+            elementwise.map_kernel(op)[grid_1d(out.size)](out, shape, a._storage, a._offset, sa)
         return out
 
     def zip(self, op: str, a: Any, b: Any, out_dtype: Any) -> Any:
         out = self.empty(a.numel(), out_dtype)
         if out.size:
             shape, sa, sb = layout(a._shape, a._strides, b._strides)
-            elementwise.zip_kernel(elementwise.BINARY_OPS[op])[grid_1d(out.size)](
+            elementwise.zip_kernel(op)[grid_1d(out.size)](
                 out, shape, a._storage, a._offset, sa, b._storage, b._offset, sb)
         return out
 
@@ -121,12 +124,11 @@ class CUDABackend(Backend):
         out = self.empty(n_out, a.dtype)
         if n_out == 0:
             return out
-        init = _reduce_init(op, a.dtype.np)
+        init = reduce_init(op, a.dtype.np)
         if a.numel() == 0:
             return self.full(n_out, init, a.dtype.np)
         # booleans fold in a uint8 shared array (GPUs have no 1-byte bool shared memory type)
-        kernel = reduce_kernels.reduce_kernel(reduce_kernels.REDUCE_OPS[op],
-                                              np.uint8 if a.dtype.np == np.bool_ else a.dtype.np)
+        kernel = reduce_kernels.reduce_kernel(op, np.uint8 if a.dtype.np == np.bool_ else a.dtype.np)
         kshape, kstrides = layout(kept_shape, tuple(a._strides[d] for d in kept))
         rshape, rstrides = layout(tuple(a._shape[d] for d in dims), tuple(a._strides[d] for d in dims))
         size = a.numel() // n_out
@@ -146,7 +148,7 @@ class CUDABackend(Backend):
         out = cuda.device_array(math.prod(kept_shape), np.int64)
         if out.size:
             kshape, kstrides = layout(kept_shape, tuple(a._strides[d] for d in kept))
-            reduce_kernels.arg_reduce_kernel(reduce_kernels.ARG_REDUCE_OPS[op])[grid_1d(out.size)](
+            reduce_kernels.arg_reduce_kernel(op)[grid_1d(out.size)](
                 out, a._storage, a._offset, kshape, kstrides, a._shape[dim], a._strides[dim])
         return out
 
@@ -202,7 +204,7 @@ class CUDABackend(Backend):
         x, weight = x.contiguous(), weight.contiguous()
         n, _, h, w = x._shape
         o, _, kh, kw = weight._shape
-        out_shape = (n, o) + conv_output_hw((h, w), (kh, kw), _pair(stride), _pair(padding), _pair(dilation))
+        out_shape = (n, o) + conv2d_output_hw((h, w), (kh, kw), _pair(stride), _pair(padding), _pair(dilation))
         y = self.empty(math.prod(out_shape), x.dtype)
         b = self.full(o, 0, x.dtype.np) if bias is None else flat(bias.contiguous())
         if y.size:
@@ -237,7 +239,7 @@ class CUDABackend(Backend):
         x = x.contiguous()
         n, c, h, w = x._shape
         kernel_size, stride, padding, dilation = (_pair(v) for v in (kernel_size, stride, padding, dilation))
-        oh, ow = _pool_output_hw((h, w), kernel_size, stride, padding, dilation, ceil_mode)
+        oh, ow = pool2d_output_hw((h, w), kernel_size, stride, padding, dilation, ceil_mode)
         y = self.empty(n * c * oh * ow, x.dtype)
         indices = cuda.device_array(y.size, np.int64)
         if y.size:
@@ -259,7 +261,7 @@ class CUDABackend(Backend):
         x = x.contiguous()
         n, c, h, w = x._shape
         kernel_size, stride, padding = (_pair(v) for v in (kernel_size, stride, padding))
-        oh, ow = _pool_output_hw((h, w), kernel_size, stride, padding, (1, 1), ceil_mode)
+        oh, ow = pool2d_output_hw((h, w), kernel_size, stride, padding, (1, 1), ceil_mode)
         y = self.empty(n * c * oh * ow, x.dtype)
         if y.size:
             pool.avg_pool2d_kernel[grid_1d(y.size)](y, flat(x), h, w, oh, ow, kernel_size, stride, padding,
@@ -281,40 +283,34 @@ class CUDABackend(Backend):
     # ---- fused optimizer updates (optim.py): one launch per parameter, scalars in its dtype
     def sgd_step_(self, param: Any, grad: Any, momentum_buffer: Any, lr: float, momentum: float,
                   dampening: float, nesterov: bool, weight_decay: float, first_step: bool) -> None:
-        s = param.dtype.np.type
         if param.numel():
-            optim.sgd_kernel[grid_1d(param.numel())](
-                flat(param), flat(grad), self._buffer(momentum_buffer, param), s(lr), s(momentum),
-                s(1.0 - dampening), bool(nesterov), s(weight_decay), bool(first_step))
+            s = optim_math.sgd_scalars(param.dtype.np.type, lr, momentum, dampening, weight_decay)
+            optim.sgd_kernel[grid_1d(param.numel())](flat(param), flat(grad), self._buffer(momentum_buffer, param), s,
+                                                     bool(nesterov), bool(first_step))
 
     def adam_step_(self, param: Any, grad: Any, exp_avg: Any, exp_avg_sq: Any, max_exp_avg_sq: Any, lr: float,
                    beta1: float, beta2: float, eps: float, weight_decay: float, decoupled_weight_decay: bool,
                    amsgrad: bool, step: int) -> None:
-        s = param.dtype.np.type
         if param.numel():
+            s = optim_math.adam_scalars(param.dtype.np.type, lr, beta1, beta2, eps, weight_decay, step)
             optim.adam_kernel[grid_1d(param.numel())](
-                flat(param), flat(grad), flat(exp_avg), flat(exp_avg_sq), self._buffer(max_exp_avg_sq, param),
-                s(beta1), s(beta2), s(1.0 - beta1), s(1.0 - beta2), s(eps), s(weight_decay),
-                s(1.0 - lr * weight_decay), bool(decoupled_weight_decay), bool(amsgrad),
-                s(lr / (1.0 - beta1 ** float(step))), s(math.sqrt(1.0 - beta2 ** float(step))))
+                flat(param), flat(grad), flat(exp_avg), flat(exp_avg_sq), self._buffer(max_exp_avg_sq, param), s,
+                bool(decoupled_weight_decay), bool(amsgrad))
 
     def rmsprop_step_(self, param: Any, grad: Any, square_avg: Any, grad_avg: Any, momentum_buffer: Any,
                       lr: float, alpha: float, eps: float, weight_decay: float, momentum: float,
                       centered: bool) -> None:
-        s = param.dtype.np.type
         if param.numel():
+            s = optim_math.rmsprop_scalars(param.dtype.np.type, lr, alpha, eps, weight_decay, momentum)
             optim.rmsprop_kernel[grid_1d(param.numel())](
                 flat(param), flat(grad), flat(square_avg), self._buffer(grad_avg, param),
-                self._buffer(momentum_buffer, param), s(lr), s(alpha), s(1.0 - alpha), s(eps), s(weight_decay),
-                s(momentum), bool(centered))
+                self._buffer(momentum_buffer, param), s, bool(centered))
 
     def adagrad_step_(self, param: Any, grad: Any, state_sum: Any, lr: float, lr_decay: float,
                       weight_decay: float, eps: float, step: int) -> None:
-        s = param.dtype.np.type
         if param.numel():
-            optim.adagrad_kernel[grid_1d(param.numel())](
-                flat(param), flat(grad), flat(state_sum), s(lr / (1.0 + (step - 1) * lr_decay)), s(weight_decay),
-                s(eps))
+            s = optim_math.adagrad_scalars(param.dtype.np.type, lr, lr_decay, weight_decay, eps, step)
+            optim.adagrad_kernel[grid_1d(param.numel())](flat(param), flat(grad), flat(state_sum), s)
 
     def _buffer(self, t: Any, like: Any) -> Any:
         """``flat(t)``, or for ``t`` None (an unused optimizer buffer) an empty array of like's dtype."""

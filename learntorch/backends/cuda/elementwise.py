@@ -9,12 +9,13 @@ Each GPU thread computes whole output elements. Written as plain Python, with
 
 The CPU backend runs the ``for i`` loop on a few cores; here it is split over thousands of
 threads (see _launch.py), and each thread works out its own ``index`` from ``i`` by dividing by
-the dims (``storage_index``). Broadcast dims have stride 0, so ``zip`` needs no copies.
+the dims (``storage_index`` of backends/common/index.py). Broadcast dims have stride 0, so
+``zip`` needs no copies.
 
-``f`` is picked by the same op codes as the CPU backend (``UNARY_OPS``/``BINARY_OPS``);
-``map_kernel(op)`` compiles one kernel per op, where the code is a constant that the compiler
-folds. Shapes and strides are passed as tuples: kernel arguments, not device memory, so a
-launch copies nothing between host and GPU.
+``f`` is the scalar function of backends/common/scalar_ops.py that the op names, the same one
+the CPU backend compiles: ``map_kernel(name)`` compiles it as a device function and one kernel
+that calls it, as minitorch's ``map(fn)`` does. Shapes and strides are passed as tuples: kernel
+arguments, not device memory, so a launch copies nothing between host and GPU.
 """
 from __future__ import annotations
 
@@ -22,47 +23,47 @@ from functools import cache
 
 from numba import cuda
 
-from .. import scalar_ops
-from ..scalar_ops import BINARY_OPS, UNARY_OPS  # the op codes are shared with the CPU backend
+from ..common import index
+from ..common.scalar_ops import BINARY_OPS, UNARY_OPS
 
-__all__ = ["BINARY_OPS", "UNARY_OPS", "map_kernel", "zip_kernel", "where_loop", "storage_index"]
+_storage_index = cuda.jit(device=True)(index.storage_index)
 
 
 @cuda.jit(device=True)
 def storage_index(i, shape, strides, offset):
-    """Storage position of element ``i`` (row-major) of a view: peel off the last dim first."""
-    pos = offset
-    for d in range(len(shape) - 1, -1, -1):
-        pos += (i % shape[d]) * strides[d]
-        i //= shape[d]
-    return pos
-
-
-unary = cuda.jit(device=True)(scalar_ops.unary)
-binary = cuda.jit(device=True)(scalar_ops.binary)
+    """Storage position of element ``i`` (row-major) of a view (``index.storage_index``)."""
+    return _storage_index(i, shape, strides, offset, len(shape))
 
 
 @cache
-def map_kernel(op: int):
-    """``out[i] = unary(op, a[index(a, i)])`` for every element of a contiguous ``out``."""
+def device_function(f):
+    """A scalar function of scalar_ops.py compiled for the GPU, once."""
+    return cuda.jit(device=True)(f)
+
+
+@cache
+def map_kernel(name: str):
+    """``out[i] = f(a[index(a, i)])`` for every element of a contiguous ``out``, ``f = UNARY_OPS[name]``."""
+    f = device_function(UNARY_OPS[name])
 
     @cuda.jit
     def map_loop(out, shape, a, a_off, a_strides):
         for i in range(cuda.grid(1), out.size, cuda.gridsize(1)):
-            out[i] = unary(op, a[storage_index(i, shape, a_strides, a_off)])
+            out[i] = f(a[storage_index(i, shape, a_strides, a_off)])
 
     return map_loop
 
 
 @cache
-def zip_kernel(op: int):
-    """``out[i] = binary(op, a[index(a, i)], b[index(b, i)])``; broadcast dims have stride 0."""
+def zip_kernel(name: str):
+    """``out[i] = f(a[index(a, i)], b[index(b, i)])``, ``f = BINARY_OPS[name]``; broadcast dims
+    have stride 0."""
+    f = device_function(BINARY_OPS[name])
 
     @cuda.jit
     def zip_loop(out, shape, a, a_off, a_strides, b, b_off, b_strides):
         for i in range(cuda.grid(1), out.size, cuda.gridsize(1)):
-            out[i] = binary(op, a[storage_index(i, shape, a_strides, a_off)],
-                            b[storage_index(i, shape, b_strides, b_off)])
+            out[i] = f(a[storage_index(i, shape, a_strides, a_off)], b[storage_index(i, shape, b_strides, b_off)])
 
     return zip_loop
 

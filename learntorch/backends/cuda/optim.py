@@ -1,132 +1,51 @@
 """Fused optimizer updates on the GPU: one kernel launch per parameter, one thread per element.
 
-Each kernel updates a parameter and its optimizer state in place with the formulas and the
-order of operations of torch.optim (the single-tensor path), exactly as the CPU kernels in
-cpu/optim.py do; the loop each one computes is in its docstring. "Fused" means one pass over
-memory per parameter, where a composition of tensor ops would launch a kernel and write a
-temporary array for every ``+``, ``*`` and ``sqrt``.
+Each kernel runs the update of backends/common/optim.py (torch.optim's formulas and order of
+operations, the loop each computes is in that function's docstring) for its thread's elements,
+the same function the CPU kernels (cpu/optim.py) run. "Fused" means one pass over memory per
+parameter, where a composition of tensor ops would launch a kernel and write a temporary array
+for every ``+``, ``*`` and ``sqrt``.
 
 Arrays are flat, of one size and dtype; a state buffer that the chosen options do not use is
-an empty array and is not touched. Scalars arrive already converted to the parameter's dtype
-(scalar expressions such as ``lr / (1 - beta1**step)`` are computed in float64 on the host, as
-torch computes them in Python), so the arithmetic runs in the parameter's dtype as on the CPU.
+an empty array and is not touched. ``s`` is the tuple of scalars that ``optim.*_scalars``
+computes on the host (in float64, as torch computes them in Python) and converts to the
+parameter's dtype, so the arithmetic runs in the parameter's dtype as on the CPU.
 """
 from __future__ import annotations
 
-import math
-
 from numba import cuda
 
+from ..common import optim
 
-@cuda.jit
-def sgd_kernel(param, grad, buf, lr, momentum, keep, nesterov, weight_decay, first_step):
-    """torch.optim.SGD; keep = 1 - dampening.
-
-        for i in range(n):
-            g = grad[i] + weight_decay * param[i]             (if weight_decay != 0)
-            if momentum != 0:
-                buf[i] = g if first_step else momentum * buf[i] + keep * g
-                g = g + momentum * buf[i] if nesterov else buf[i]
-            param[i] -= lr * g
-    """
-    for i in range(cuda.grid(1), param.size, cuda.gridsize(1)):
-        g = grad[i]
-        if weight_decay != 0:
-            g = g + weight_decay * param[i]
-        if momentum != 0:
-            b = g if first_step else momentum * buf[i] + keep * g
-            buf[i] = b
-            g = g + momentum * b if nesterov else b
-        param[i] -= lr * g
+sgd = cuda.jit(device=True)(optim.sgd)
+adam = cuda.jit(device=True)(optim.adam)
+rmsprop = cuda.jit(device=True)(optim.rmsprop)
+adagrad = cuda.jit(device=True)(optim.adagrad)
 
 
 @cuda.jit
-def adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, one_minus_b1, one_minus_b2,
-                eps, weight_decay, decay, decoupled, amsgrad, step_size, bc2_sqrt):
-    """torch.optim.Adam (AdamW when decoupled); step_size = lr / (1 - beta1**step),
-    bc2_sqrt = sqrt(1 - beta2**step), decay = 1 - lr * weight_decay.
-
-        for i in range(n):
-            g = grad[i]
-            if weight_decay != 0:
-                if decoupled: param[i] *= decay               # AdamW
-                else: g = g + weight_decay * param[i]         # Adam: L2 penalty
-            exp_avg[i] = beta1 * exp_avg[i] + (1 - beta1) * g
-            exp_avg_sq[i] = beta2 * exp_avg_sq[i] + (1 - beta2) * g * g
-            v = exp_avg_sq[i]
-            if amsgrad: v = max_exp_avg_sq[i] = max(max_exp_avg_sq[i], v)
-            param[i] -= step_size * (exp_avg[i] / (sqrt(v) / bc2_sqrt + eps))
-    """
+def sgd_kernel(param, grad, momentum_buf, s, nesterov, first_step):
+    """torch.optim.SGD (``optim.sgd``) for every element."""
     for i in range(cuda.grid(1), param.size, cuda.gridsize(1)):
-        g = grad[i]
-        if weight_decay != 0:
-            if decoupled:
-                param[i] *= decay
-            else:
-                g = g + weight_decay * param[i]
-        m = beta1 * exp_avg[i] + one_minus_b1 * g
-        v = beta2 * exp_avg_sq[i] + one_minus_b2 * g * g
-        exp_avg[i] = m
-        exp_avg_sq[i] = v
-        if amsgrad:
-            old = max_exp_avg_sq[i]
-            v = old if (old > v or old != old) else v   # NaN wins, like np.maximum
-            max_exp_avg_sq[i] = v
-        param[i] -= step_size * (m / (math.sqrt(v) / bc2_sqrt + eps))
+        sgd(i, param, grad, momentum_buf, s, nesterov, first_step)
 
 
 @cuda.jit
-def rmsprop_kernel(param, grad, square_avg, grad_avg, buf, lr, alpha, one_minus_alpha, eps, weight_decay,
-                   momentum, centered):
-    """torch.optim.RMSprop.
-
-        for i in range(n):
-            g = grad[i] + weight_decay * param[i]             (if weight_decay != 0)
-            square_avg[i] = alpha * square_avg[i] + (1 - alpha) * g * g
-            if centered:
-                grad_avg[i] = alpha * grad_avg[i] + (1 - alpha) * g
-                avg = sqrt(square_avg[i] - grad_avg[i] ** 2) + eps
-            else:
-                avg = sqrt(square_avg[i]) + eps
-            if momentum > 0:
-                buf[i] = momentum * buf[i] + g / avg
-                param[i] -= lr * buf[i]
-            else:
-                param[i] -= lr * (g / avg)
-    """
+def adam_kernel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, s, decoupled, amsgrad):
+    """torch.optim.Adam, AdamW when decoupled (``optim.adam``), for every element."""
     for i in range(cuda.grid(1), param.size, cuda.gridsize(1)):
-        g = grad[i]
-        if weight_decay != 0:
-            g = g + weight_decay * param[i]
-        s = alpha * square_avg[i] + one_minus_alpha * g * g
-        square_avg[i] = s
-        if centered:
-            ga = alpha * grad_avg[i] + one_minus_alpha * g
-            grad_avg[i] = ga
-            avg = math.sqrt(s - ga * ga) + eps
-        else:
-            avg = math.sqrt(s) + eps
-        if momentum > 0:
-            b = momentum * buf[i] + g / avg
-            buf[i] = b
-            param[i] -= lr * b
-        else:
-            param[i] -= lr * (g / avg)
+        adam(i, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, s, decoupled, amsgrad)
 
 
 @cuda.jit
-def adagrad_kernel(param, grad, state_sum, clr, weight_decay, eps):
-    """torch.optim.Adagrad; clr = lr / (1 + (step - 1) * lr_decay).
-
-        for i in range(n):
-            g = grad[i] + weight_decay * param[i]             (if weight_decay != 0)
-            state_sum[i] += g * g
-            param[i] -= clr * (g / (sqrt(state_sum[i]) + eps))
-    """
+def rmsprop_kernel(param, grad, square_avg, grad_avg, momentum_buf, s, centered):
+    """torch.optim.RMSprop (``optim.rmsprop``) for every element."""
     for i in range(cuda.grid(1), param.size, cuda.gridsize(1)):
-        g = grad[i]
-        if weight_decay != 0:
-            g = g + weight_decay * param[i]
-        s = state_sum[i] + g * g
-        state_sum[i] = s
-        param[i] -= clr * (g / (math.sqrt(s) + eps))
+        rmsprop(i, param, grad, square_avg, grad_avg, momentum_buf, s, centered)
+
+
+@cuda.jit
+def adagrad_kernel(param, grad, state_sum, s):
+    """torch.optim.Adagrad (``optim.adagrad``) for every element."""
+    for i in range(cuda.grid(1), param.size, cuda.gridsize(1)):
+        adagrad(i, param, grad, state_sum, s)

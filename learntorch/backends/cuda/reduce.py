@@ -28,31 +28,23 @@ from functools import cache
 import numpy as np
 from numba import cuda, from_dtype
 
-from ..cpu.reduce import ARG_REDUCE_OPS, REDUCE_OPS
+from ..common import reduce as common
+from ..common.reduce import ARG_REDUCE_OPS, REDUCE_OPS
+from ..common.scalar_ops import BINARY_OPS
 from ._launch import REDUCE_THREADS
-from .elementwise import storage_index
+from .elementwise import device_function, storage_index
 
-__all__ = ["ARG_REDUCE_OPS", "REDUCE_OPS", "reduce_kernel", "arg_reduce_kernel"]
-
-
-@cuda.jit(device=True)
-def fold(op, acc, x):
-    if op == 0:
-        return acc + x
-    elif op == 1:
-        return acc * x
-    elif op == 2:  # NaN wins, as in torch.max
-        return x if (x > acc or x != x) else acc
-    else:
-        return x if (x < acc or x != x) else acc
+arg_reduce_row = cuda.jit(device=True)(common.arg_reduce_row)
 
 
 @cache
-def reduce_kernel(op: int, dtype: np.dtype):
+def reduce_kernel(name: str, dtype: np.dtype):
     """``out[o * split + s] = fold over slice s of the reduced dims of a`` (split slices per output).
 
     Launch with ``out.size`` blocks of REDUCE_THREADS threads: block b reduces output b // split,
-    slice b % split, which is the elements k = s*R + t, s*R + t + split*R, ... of its row."""
+    slice b % split, which is the elements k = s*R + t, s*R + t + split*R, ... of its row.
+    Each fold is ``acc = f(x, acc)`` with ``f`` the zip op of the reduction (``REDUCE_OPS``)."""
+    fold = device_function(BINARY_OPS[REDUCE_OPS[name]])
     R = REDUCE_THREADS
     item = from_dtype(np.dtype(dtype))
 
@@ -64,13 +56,13 @@ def reduce_kernel(op: int, dtype: np.dtype):
             base = storage_index(b // split, kept_shape, kept_strides, a_off)
             acc = init
             for k in range((b % split) * R + t, red_size, split * R):
-                acc = fold(op, acc, a[storage_index(k, red_shape, red_strides, base)])
+                acc = fold(a[storage_index(k, red_shape, red_strides, base)], acc)
             partial[t] = acc
             cuda.syncthreads()
             step = R // 2
             while step > 0:
                 if t < step:
-                    partial[t] = fold(op, partial[t], partial[t + step])
+                    partial[t] = fold(partial[t + step], partial[t])
                 cuda.syncthreads()
                 step //= 2
             if t == 0:
@@ -81,8 +73,9 @@ def reduce_kernel(op: int, dtype: np.dtype):
 
 
 @cache
-def arg_reduce_kernel(op: int):
-    """``out[o] = k`` where ``a[o, k]`` is the first max (argmax) or min (argmin); one thread per row.
+def arg_reduce_kernel(name: str):
+    """``out[o] = k`` where ``a[o, k]`` is the first max (argmax) or min (argmin); one thread per
+    row, each running ``arg_reduce_row`` of backends/common/reduce.py::
 
         for o in range(out.size):
             best, best_k = a[o, 0], 0
@@ -93,23 +86,14 @@ def arg_reduce_kernel(op: int):
 
     A row of ``size == 0`` has no element to point at: the kernel then writes 0 and reads nothing.
     """
+    largest = ARG_REDUCE_OPS[name]
 
     @cuda.jit
     def arg_reduce_loop(out, a, a_off, kept_shape, kept_strides, size, stride):
         for o in range(cuda.grid(1), out.size, cuda.gridsize(1)):
             if size == 0:
                 out[o] = 0
-                continue
-            base = storage_index(o, kept_shape, kept_strides, a_off)
-            best = a[base]
-            best_k = 0
-            for k in range(1, size):
-                x = a[base + k * stride]
-                if best != best:
-                    break
-                if (x > best if op == 0 else x < best) or x != x:
-                    best = x
-                    best_k = k
-            out[o] = best_k
+            else:
+                out[o] = arg_reduce_row(a, storage_index(o, kept_shape, kept_strides, a_off), size, stride, largest)
 
     return arg_reduce_loop

@@ -1,6 +1,6 @@
 """Stride-1 convolutions as BLAS matrix products, one per kernel tap (the "blas" kernel choice).
 
-conv.py computes a stride-1 convolution from patch-matrix rows that are slices of the padded image:
+cpu/conv.py computes a stride-1 convolution from patch-matrix rows that are slices of the padded image:
 row (c, kh, kw) starts at ``c*Hp*Wp + kh*dh*Wp + kw*dw`` and runs L = OH*Wp columns (the
 Wp - OW last columns of each output row are junk, dropped at the end). For one tap (kh, kw) the
 C rows of that tap start Hp*Wp apart: together they are a (C, L) matrix with a constant row
@@ -10,8 +10,8 @@ stride, ``padded_tap``, which BLAS reads in place with leading dimension Hp*Wp. 
     grad_w_tap (O, C) += grad_y (O, L) @ padded_tap.T                       (grad_w)
 
 with ``w_tap = weight[:, :, kh, kw]``: KH*KW gemm calls of blas.py, accumulating (beta = 1).
-grad_x is the same stride-1 convolution as in conv.py (of grad_y, with the flipped, channel-swapped
-kernel), so it also runs here, whatever the forward stride. conv.py's public functions do the
+grad_x is the same stride-1 convolution as in cpu/conv.py (of grad_y, with the flipped, channel-swapped
+kernel), so it also runs here, whatever the forward stride. cpu/conv.py's public functions do the
 shape work and call ``run_conv``/``weight_grad`` when BLAS is allowed and ``suits`` says so.
 Threads take whole images and BLAS runs single-threaded in each (``setter``, see blas.py).
 
@@ -23,8 +23,10 @@ from __future__ import annotations
 import numpy as np
 from numba import get_num_threads, njit, prange
 
+from ..scratch import buffer, copy_rows, place, zero
 from .blas import KIND, can_set_threads, gemm, set_blas_threads, thread_setter
-from .conv import Pair, _buffer, _copy_rows, _place, _zero
+
+Pair = tuple[int, int]
 
 MIN_CHANNELS = 8  # fewer input channels make each tap's gemm too thin for BLAS: conv.py is faster
 
@@ -39,14 +41,14 @@ def suits(batch: int, in_channels: int, stride: Pair) -> bool:
 def run_conv(images: np.ndarray, weight: np.ndarray, bias: np.ndarray, placement: tuple, padded_hw: Pair,
              out_hw: Pair, dilation: Pair) -> np.ndarray:
     """conv.py's ``_run_conv`` for stride 1, by BLAS: the images each placed into a zero
-    (C, *padded_hw) plane by placement (see conv._place), convolved with weight (O, C, KH, KW),
+    (C, *padded_hw) plane by placement (see scratch.place), convolved with weight (O, C, KH, KW),
     plus bias; returns the new (N, O, *out_hw) output."""
     n, c = images.shape[:2]
     o, _, kh, kw = weight.shape
     w_taps = np.ascontiguousarray(weight.transpose(2, 3, 0, 1)).reshape(kh * kw, o, c)
     threads = get_num_threads()
-    padded = _buffer("taps_padded", (threads, _padded_size(c, padded_hw, kw, dilation)), images.dtype)
-    acc = _buffer("taps_acc", (threads, o * out_hw[0] * padded_hw[1]), images.dtype)
+    padded = buffer("taps_padded", (threads, _padded_size(c, padded_hw, kw, dilation)), images.dtype)
+    acc = buffer("taps_acc", (threads, o * out_hw[0] * padded_hw[1]), images.dtype)
     y = np.empty((n, o) + out_hw, images.dtype)
     _conv_kernel(KIND[images.dtype], images, w_taps, bias, y.reshape(n, o, out_hw[0] * out_hw[1]), padded, acc,
                  placement, padded_hw, out_hw, dilation, (kh, kw), thread_setter())
@@ -60,9 +62,9 @@ def weight_grad(grad_out: np.ndarray, x: np.ndarray, weight_shape: tuple[int, in
     o, c, kh, kw = weight_shape
     n, _, oh, ow = grad_out.shape
     threads = get_num_threads()
-    padded = _buffer("taps_padded", (threads, _padded_size(c, padded_hw, kw, dilation)), x.dtype)
-    grad_rows = _buffer("taps_grad", (threads, o * oh * padded_hw[1]), x.dtype)
-    partial = _buffer("taps_partial", (threads, kh * kw, o, c), x.dtype)
+    padded = buffer("taps_padded", (threads, _padded_size(c, padded_hw, kw, dilation)), x.dtype)
+    grad_rows = buffer("taps_grad", (threads, o * oh * padded_hw[1]), x.dtype)
+    partial = buffer("taps_partial", (threads, kh * kw, o, c), x.dtype)
     grad_w = np.empty((o, c, kh * kw), x.dtype)
     _weight_grad_kernel(KIND[x.dtype], grad_out.reshape(n, o, oh * ow), x, grad_w, padded, grad_rows, partial,
                         padding + (1, 1), padded_hw, (oh, ow), dilation, (kh, kw), thread_setter())
@@ -93,17 +95,17 @@ def _conv_kernel(kind, images, w_taps, bias, y, padded, acc, placement, padded_h
     weights = w_taps.reshape(-1)
     before = set_blas_threads(setter, 1)
     for t in prange(threads):
-        _zero(padded[t])
+        zero(padded[t])
         planes = padded[t, :channels * plane].reshape(channels, padded_hw[0], padded_hw[1])
         for n in range(t * n_images // threads, (t + 1) * n_images // threads):
-            _place(images[n], planes, placement)
+            place(images[n], planes, placement)
             for tap in range(w_taps.shape[0]):
                 start = _tap_start(tap, kernel_hw, dilation, width)
                 gemm(kind, n_out, length, channels, weights, tap * n_out * channels, channels, 1,
                      padded[t], start, plane, 1, acc[t], 0, length, tap > 0)
             for o in range(n_out):
                 out = y[n, o]
-                _copy_rows(acc[t, o * length:], width, out, out_hw[1], out_hw[0], out_hw[1])
+                copy_rows(acc[t, o * length:], width, out, out_hw[1], out_hw[0], out_hw[1])
                 _add(out, bias[o])
     set_blas_threads(setter, before)
 
@@ -127,15 +129,15 @@ def _weight_grad_kernel(kind, grad_y, x, grad_w, padded, grad_rows, partial, pla
     threads = padded.shape[0]
     before = set_blas_threads(setter, 1)
     for t in prange(threads):
-        _zero(padded[t])
-        _zero(grad_rows[t])
+        zero(padded[t])
+        zero(grad_rows[t])
         part = partial[t].reshape(-1)
-        _zero(part)
+        zero(part)
         planes = padded[t, :channels * plane].reshape(channels, padded_hw[0], padded_hw[1])
         for n in range(t * n_images // threads, (t + 1) * n_images // threads):
-            _place(x[n], planes, placement)
+            place(x[n], planes, placement)
             for o in range(n_out):
-                _copy_rows(grad_y[n, o], out_hw[1], grad_rows[t, o * length:], width, out_hw[0], out_hw[1])
+                copy_rows(grad_y[n, o], out_hw[1], grad_rows[t, o * length:], width, out_hw[0], out_hw[1])
             for tap in range(kernel_hw[0] * kernel_hw[1]):
                 start = _tap_start(tap, kernel_hw, dilation, width)
                 gemm(kind, n_out, channels, length, grad_rows[t], 0, length, 1,

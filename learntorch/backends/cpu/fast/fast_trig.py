@@ -13,7 +13,7 @@ multiply-add, the first subtraction is exact, and the three parts carry pi/2 to 
 so ``r`` keeps its relative accuracy even for the float32s nearest to multiples of pi/2.
 That holds while ``q`` and the rounding errors of the reductions stay small: up to
 ``|x| <= TRIG_MAX = 71476.0625`` (NumPy's limit, too). Larger inputs give NaN, as inf and NaN
-do, and are the caller's to route to libm: elementwise.py's map kernel redoes the NaNs it gets
+do, and are the caller's to route to libm: cpu/elementwise.py's map kernel redoes the NaNs it gets
 with ``math.sin``/``math.cos``.
 
 ``sin r = r + r^3 S(r^2)`` and ``cos r = 1 - r^2/2 + r^4 C(r^2)`` are Cephes' sinf/cosf

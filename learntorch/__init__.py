@@ -42,3 +42,5 @@ def result_type(a: object, b: object) -> dtype:
 import builtins  # noqa: E402  (used in annotations above; names like `bool` are shadowed here)
 from .serialization import load, save  # noqa: E402
 from . import cuda, nn, optim, utils  # noqa: E402  (torch.cuda, torch.nn, torch.optim, torch.utils.data work after `import torch`)
+from . import accelerator, distributions  # noqa: E402  torch.accelerator, torch.distributions
+from .backends import cudnn as _cudnn, mps as _mps  # noqa: E402,F401  torch.backends.cudnn/.mps after `import torch`

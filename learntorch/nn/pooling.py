@@ -1,4 +1,4 @@
-"""``MaxPool2d`` and ``AvgPool2d``."""
+"""``MaxPool2d``, ``AvgPool2d`` and ``AdaptiveAvgPool2d``."""
 from __future__ import annotations
 
 from typing import Any
@@ -48,3 +48,18 @@ class AvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """(N, C, H, W) or (C, H, W) -> (N, C, oh, ow) for any input size: the mean over oh x ow nearly equal
+    windows. ``output_size``: an int, or a pair whose None entries keep the input's size."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

@@ -24,16 +24,6 @@ CASES = [
 IDS = [f"{n}-{i}" for i, (n, _) in enumerate(CASES)]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one thread avoids waiting on parallel launches on a busy machine."""
-    numba = pytest.importorskip("numba")
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(threads)
-
-
 def _problem():
     rng = np.random.default_rng(0)
     return tuple(rng.standard_normal(shape) for shape in ((32, 5), (32, 3), (5, 3), (3,)))

@@ -13,13 +13,17 @@ from .._creation import scalar_tensor
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import as_operands, broadcast_shapes, check_same_device, expanded, new_tensor, sum_to
+from ._derivatives import ChainRule
 
 
 # ---------------------------------------------------------------- unary maps
-class _Unary(Function):
-    """Forward: ``out[i] = f(a[i])`` with the backend's map kernel ``kernel``."""
+class _Unary(ChainRule):
+    """Forward: ``out[i] = f(a[i])`` with the backend's map kernel ``kernel``; backward: the
+    chain rule over ``derivatives`` (see ``_derivatives.py``)."""
 
     kernel = ""
+    inputs = ("a",)
+    values = ("a", "out")
 
     @classmethod
     def compute(cls, a: Tensor) -> Tensor:
@@ -32,72 +36,57 @@ class _Unary(Function):
     @classmethod
     def forward(cls, ctx, a):
         out = cls.compute(a)
-        ctx.save_for_backward(a, out)
+        cls.save(ctx, a, out)
         return out
 
 
 class Neg(_Unary):
-    kernel = "neg"
-    @staticmethod
-    def backward(ctx, g): return -g
+    kernel, expression, derivatives = "neg", "-a", {"a": "-1"}
 
 
 class Exp(_Unary):
-    kernel = "exp"
-    @staticmethod
-    def backward(ctx, g): return g * ctx.saved_tensors[1]
+    kernel, expression, derivatives = "exp", "exp(a)", {"a": "out"}
 
 
 class Log(_Unary):
-    kernel = "log"
-    @staticmethod
-    def backward(ctx, g): return g / ctx.saved_tensors[0]
+    kernel, expression, derivatives = "log", "log(a)", {"a": "1 / a"}
 
 
 class Sqrt(_Unary):
-    kernel = "sqrt"
-    @staticmethod
-    def backward(ctx, g): return g / (2 * ctx.saved_tensors[1])
+    kernel, expression, derivatives = "sqrt", "sqrt(a)", {"a": "1 / (2 * out)"}
 
 
 class Abs(_Unary):
-    kernel = "abs"
-    @staticmethod
-    def backward(ctx, g): return g * ctx.saved_tensors[0].sign()
+    kernel, expression, derivatives = "abs", "abs(a)", {"a": "a.sign()"}
 
 
 class Sin(_Unary):
-    kernel = "sin"
-    @staticmethod
-    def backward(ctx, g): return g * ctx.saved_tensors[0].cos()
+    kernel, expression, derivatives = "sin", "sin(a)", {"a": "a.cos()"}
 
 
 class Cos(_Unary):
-    kernel = "cos"
-    @staticmethod
-    def backward(ctx, g): return -g * ctx.saved_tensors[0].sin()
+    kernel, expression, derivatives = "cos", "cos(a)", {"a": "-a.sin()"}
 
 
 class Tanh(_Unary):
-    kernel = "tanh"
-    @staticmethod
-    def backward(ctx, g):
-        y = ctx.saved_tensors[1]
-        return g * (1 - y * y)
+    kernel, expression, derivatives = "tanh", "tanh(a)", {"a": "1 - out * out"}
 
 
 class Sigmoid(_Unary):
-    kernel = "sigmoid"
-    @staticmethod
-    def backward(ctx, g):
-        y = ctx.saved_tensors[1]
-        return g * y * (1 - y)
+    kernel, expression, derivatives = "sigmoid", "sigmoid(a)", {"a": "out * (1 - out)"}
+
+
+class Sign(_Unary):
+    kernel, expression, derivatives = "sign", "sign(a)", {"a": "0"}
 
 
 class Relu(_Unary):
-    kernel = "relu"
+    """Its backward is the derivative below, ``grad * (out > 0)``, fused into one kernel."""
+
+    kernel, expression, derivatives = "relu", "relu(a)", {"a": "out > 0"}
+
     @staticmethod
-    def backward(ctx, g): return ReluGrad.apply(ctx.saved_tensors[1], g)
+    def backward(ctx, g): return ReluGrad.apply(ctx.saved_tensors[0], g)
 
 
 class ReluGrad(Function):
@@ -113,12 +102,6 @@ class ReluGrad(Function):
     @staticmethod
     def backward(ctx, gg):
         return None, ReluGrad.apply(ctx.saved_tensors[0], gg)
-
-
-class Sign(_Unary):
-    kernel = "sign"
-    @staticmethod
-    def backward(ctx, g): return g * 0
 
 
 def _unary(cls: type[_Unary]):
@@ -142,10 +125,13 @@ neg, exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu, sign = (
 
 
 # ---------------------------------------------------------------- binary zips
-class _Binary(Function):
-    """Forward: ``out[i] = f(a[i], b[i])`` over the broadcast shape, with the zip kernel."""
+class _Binary(ChainRule):
+    """Forward: ``out[i] = f(a[i], b[i])`` over the broadcast shape, with the zip kernel;
+    backward: the chain rule over ``derivatives``, each gradient summed back to its input's shape."""
 
     kernel = ""
+    inputs = ("a", "b")
+    values = ("a", "b")
 
     @classmethod
     def zip_op(cls, dtype: dt.dtype) -> str:
@@ -161,87 +147,65 @@ class _Binary(Function):
 
     @classmethod
     def forward(cls, ctx, a, b):
-        ctx.save_for_backward(a, b)
+        cls.save(ctx, a, b)
         ctx.shapes = (a._shape, b._shape)
         return cls.compute(a, b)
 
+    @classmethod
+    def backward(cls, ctx, g):
+        ga, gb = super().backward(ctx, g)
+        sa, sb = ctx.shapes
+        return None if ga is None else sum_to(ga, sa), None if gb is None else sum_to(gb, sb)
+
 
 class Add(_Binary):
-    kernel = "add"
-    @staticmethod
-    def backward(ctx, g):
-        sa, sb = ctx.shapes
-        return sum_to(g, sa), sum_to(g, sb)
+    kernel, expression, derivatives = "add", "a+b", {"a": "1", "b": "1"}
 
 
 class Sub(_Binary):
-    kernel = "sub"
-    @staticmethod
-    def backward(ctx, g):
-        sa, sb = ctx.shapes
-        return sum_to(g, sa), sum_to(-g, sb) if ctx.needs_input_grad[1] else None
+    kernel, expression, derivatives = "sub", "a-b", {"a": "1", "b": "-1"}
 
 
 class Mul(_Binary):
-    kernel = "mul"
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        return (sum_to(g * b, a._shape) if ctx.needs_input_grad[0] else None,
-                sum_to(g * a, b._shape) if ctx.needs_input_grad[1] else None)
+    kernel, expression, derivatives = "mul", "a*b", {"a": "b", "b": "a"}
 
 
 class Div(_Binary):
-    kernel = "div"
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        return (sum_to(g / b, a._shape) if ctx.needs_input_grad[0] else None,
-                sum_to(-g * a / (b * b), b._shape) if ctx.needs_input_grad[1] else None)
+    kernel, expression, derivatives = "div", "a/b", {"a": "1 / b", "b": "-a / (b * b)"}
 
 
 class Pow(_Binary):
-    kernel = "pow"
+    """``a ** b`` of two tensors; 0 ** b is constant in ``a`` where b = 0 and in ``b`` where b >= 0."""
+
+    kernel, expression = "pow", "a**b"
     node_name = "PowBackward1"  # tensor ** tensor (see pow for the Python-number forms)
+    values = ("a", "b", "out")
+    derivatives = {"a": "where(b == 0, 0.0, b * a ** (b - 1))",
+                   "b": "where((a == 0) & (b >= 0), 0.0, out * log(a))"}
+
     @classmethod
     def forward(cls, ctx, a, b):
         out = cls.compute(a, b)
-        ctx.save_for_backward(a, b, out)
+        cls.save(ctx, a, b, out)
+        ctx.shapes = (a._shape, b._shape)
         return out
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b, out = ctx.saved_tensors
-        ga = gb = None
-        if ctx.needs_input_grad[0]:
-            ga = sum_to(where(b == 0, 0.0, g * b * a ** (b - 1)), a._shape)
-        if ctx.needs_input_grad[1]:
-            gb = sum_to(where((a == 0) & (b >= 0), 0.0, g * out * log(a)), b._shape)
-        return ga, gb
 
 
 class Maximum(_Binary):
-    kernel = "maximum"
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        # PyTorch's rule: ties split the gradient; where a NaN makes both comparisons false,
-        # both sides get all of it
-        tie = (a == b).to(g.dtype) * 0.5
-        share_a = 1 - (a < b).to(g.dtype) - tie
-        share_b = 1 - (a > b).to(g.dtype) - tie
-        return sum_to(g * share_a, a._shape), sum_to(g * share_b, b._shape)
+    """PyTorch's rule: ties split the gradient; where a NaN makes both comparisons false, both
+    sides get all of it."""
+
+    kernel, expression = "maximum", "maximum(a, b)"
+    derivatives = {"a": "1 - (a < b).to(a.dtype) - (a == b).to(a.dtype) * 0.5",
+                   "b": "1 - (a > b).to(a.dtype) - (a == b).to(a.dtype) * 0.5"}
 
 
 class Minimum(_Binary):
-    kernel = "minimum"
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        tie = (a == b).to(g.dtype) * 0.5  # as Maximum: ties split, NaN sends g to both
-        share_a = 1 - (a > b).to(g.dtype) - tie
-        share_b = 1 - (a < b).to(g.dtype) - tie
-        return sum_to(g * share_a, a._shape), sum_to(g * share_b, b._shape)
+    """As Maximum: ties split, NaN sends the gradient to both."""
+
+    kernel, expression = "minimum", "minimum(a, b)"
+    derivatives = {"a": "1 - (a > b).to(a.dtype) - (a == b).to(a.dtype) * 0.5",
+                   "b": "1 - (a < b).to(a.dtype) - (a == b).to(a.dtype) * 0.5"}
 
 
 def _ready_operands(a: Any, b: Any) -> tuple[Tensor, Tensor] | None:
@@ -304,45 +268,36 @@ def pow(a: Any, b: Any) -> Tensor:
     return _pow(a, b)
 
 
-class PowScalarExponent(Function):
-    """``a ** exponent`` for a Python number ``exponent``; ``g * e * a ** (e - 1)`` back (0 for e = 0)."""
+class PowScalarExponent(ChainRule):
+    """``a ** e`` for a Python number ``e`` (no input edge for it)."""
 
     node_name = "PowBackward0"
+    inputs, values, constants = ("a", "e"), ("a",), ("e",)
+    expression, derivatives = "a**e", {"a": "0.0 if e == 0 else e * a ** (e - 1)"}
 
-    @staticmethod
-    def forward(ctx, a, exponent):
-        ctx.save_for_backward(a)
-        ctx.exponent = exponent
+    @classmethod
+    def forward(cls, ctx, a, exponent):
+        cls.save(ctx, a)
+        ctx.e = exponent
         return Pow.compute(a, scalar_tensor(exponent, a._dtype, a._device))
 
-    @staticmethod
-    def backward(ctx, g):
-        a, = ctx.saved_tensors
-        e = ctx.exponent
-        return (g * 0.0 if e == 0 else g * e * a ** (e - 1)), None
 
-
-class PowScalarBase(Function):
-    """``base ** b`` for a Python number ``base``; ``g * out * log(base)`` back (0 where base = 0, b >= 0)."""
+class PowScalarBase(ChainRule):
+    """``c ** b`` for a Python number ``c``: log(c) is -inf at c = 0, where the gradient is 0 for
+    b >= 0 (0 ** b is constant there), and no real number for c < 0."""
 
     node_name = "PowBackward2"
+    inputs, values, constants = ("c", "b"), ("b", "out"), ("c",)
+    expression = "c**b"
+    derivatives = {"b": "out * math.log(c) if c > 0 else where(b >= 0, 0.0, out * -math.inf) if c == 0 "
+                        "else out * math.nan"}
 
-    @staticmethod
-    def forward(ctx, base, b):
+    @classmethod
+    def forward(cls, ctx, base, b):
         out = Pow.compute(scalar_tensor(base, b._dtype, b._device), b)
-        ctx.save_for_backward(b, out)
-        ctx.base = base
+        cls.save(ctx, b, out)
+        ctx.c = base
         return out
-
-    @staticmethod
-    def backward(ctx, g):
-        b, out = ctx.saved_tensors
-        base = ctx.base
-        if base > 0:
-            return None, g * out * math.log(base)
-        if base == 0:  # log(0) = -inf, but where 0 ** b is constant (b >= 0) the gradient is 0
-            return None, where(b >= 0, 0.0, g * out * -math.inf)
-        return None, g * out * math.nan  # no real log of a negative base
 
 
 # ---------------------------------------------------------------- rounded division and remainder
@@ -357,33 +312,21 @@ class _IntegerTwin(_Binary):
 class FloorDivide(_IntegerTwin):
     """``floor(a / b)``: piecewise constant, so both gradients are 0 (PyTorch's DivBackward2)."""
 
-    kernel = "floor_divide"
+    kernel, expression, derivatives = "floor_divide", "a//b", {"a": "0", "b": "0"}
     node_name = "DivBackward2"
-
-    @staticmethod
-    def backward(ctx, g):
-        sa, sb = ctx.shapes
-        return sum_to(g * 0, sa), sum_to(g * 0, sb)
 
 
 class TruncDivide(FloorDivide):
     """``trunc(a / b)``, rounded toward zero; gradients 0, as FloorDivide."""
 
-    kernel = "trunc_divide"
+    kernel, expression = "trunc_divide", "trunc(a/b)"
     node_name = "DivBackward2"
 
 
 class Remainder(_IntegerTwin):
-    """``a - floor(a / b) * b``; backward ``g`` for ``a`` and ``-g * floor(a / b)`` for ``b``."""
+    """``a - floor(a / b) * b`` (Python's ``%``)."""
 
-    kernel = "remainder"
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        sa, sb = ctx.shapes
-        return (sum_to(g, sa),
-                sum_to(-g * FloorDivide.apply(a, b), sb) if ctx.needs_input_grad[1] else None)
+    kernel, expression, derivatives = "remainder", "a%b", {"a": "1", "b": "-(a // b)"}
 
 
 def _rounding_operands(op: str, a: Any, b: Any) -> list[Tensor]:

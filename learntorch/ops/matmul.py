@@ -15,6 +15,7 @@ class BatchMatMul(Function):
     other strided layout itself. So ``x @ w.t()`` in ``nn.Linear`` never copies the weight."""
 
     node_name = "BmmBackward0"
+    derivative_text = "for C = A @ B: dL/dA = G @ Bᵀ, dL/dB = Aᵀ @ G"
 
     @staticmethod
     def compute(a: Tensor, b: Tensor) -> Tensor:

@@ -22,6 +22,8 @@ def _unsqueeze_to(g: Tensor, shape: tuple[int, ...], dims: tuple[int, ...]) -> T
 
 
 class Sum(Function):
+    derivative_text = "d sum(a)/da = 1 for every element: the gradient is copied back to each"
+
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims = a._shape, dims
@@ -33,6 +35,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    derivative_text = "d mean(a)/da = 1/n for every element"
+
     @staticmethod
     def forward(ctx, a, dims, keepdim, count):
         ctx.shape, ctx.dims, ctx.count = a._shape, dims, count

@@ -18,59 +18,21 @@ from ..._tensor import Tensor
 from ...autograd import grad as autograd_grad
 from ...autograd.engine import _root_grads
 from ...autograd.function import AccumulateGrad, BackwardNode, Node
-from ...autograd.graph import saved_tensors, walk
+from ...autograd.graph import walk
 from .._summary import describe, summarize, to_numpy
 from ..graph import _draw, node_outputs, param_names
 from ..render import render_svg
 from ._images import array_png, as_image
 
 
-def _binary(sym: str, da: Callable, db: Callable, ta: str, tb: str) -> Callable:
-    def rule(saved: list[np.ndarray], node: Node) -> list[tuple[str, np.ndarray | None]]:
-        a, b = saved[0], saved[1]
-        return [(f"d(a{sym}b)/da = {ta}", da(a, b)), (f"d(a{sym}b)/db = {tb}", db(a, b))]
-    return rule
-
-
-def _unary(text: str, d: Callable) -> Callable:
-    def rule(saved: list[np.ndarray], node: Node) -> list[tuple[str, np.ndarray | None]]:
-        return [(text, d(*saved))]
-    return rule
-
-
-def _pow(saved: list[np.ndarray], node: Node) -> list[tuple[str, np.ndarray | None]]:
-    """PowBackward0 (a ** number e: ``node.exponent``), PowBackward2 (number c ** b:
-    ``node.base``) and PowBackward1 (a ** b, both tensors)."""
-    if hasattr(node, "exponent"):
-        a, e = saved[0], node.exponent
-        return [("d(a**e)/da = e·a**(e-1)", e * a ** (e - 1))]
-    if hasattr(node, "base"):
-        return [("d(c**b)/db = c**b·ln(c)", saved[1] * np.log(abs(node.base)))]
-    a, b, out = saved
-    return [("d(a**b)/da = b·a**(b-1)", b * a ** (b - 1)), ("d(a**b)/db = a**b·ln(a)", out * np.log(np.abs(a)))]
-
-
-# op name (without "Backward0") -> rule(saved tensors as arrays, node) -> [(text, local derivative)] per input
-RULES: dict[str, Callable] = {
-    "Add": _binary("+", lambda a, b: None, lambda a, b: None, "1", "1"),
-    "Sub": _binary("-", lambda a, b: None, lambda a, b: None, "1", "-1"),
-    "Mul": _binary("*", lambda a, b: b, lambda a, b: a, "b", "a"),
-    "Div": _binary("/", lambda a, b: 1 / b, lambda a, b: -a / b ** 2, "1/b", "-a/b²"),
-    "Pow": _pow,
-    "Neg": _unary("d(-a)/da = -1", lambda a, out: None),
-    "Exp": _unary("d exp(a)/da = exp(a)", lambda a, out: out),
-    "Log": _unary("d log(a)/da = 1/a", lambda a, out: 1 / a),
-    "Sqrt": _unary("d sqrt(a)/da = 1/(2·sqrt(a))", lambda a, out: 1 / (2 * out)),
-    "Tanh": _unary("d tanh(a)/da = 1 - tanh(a)²", lambda a, out: 1 - out ** 2),
-    "Sigmoid": _unary("d σ(a)/da = σ(a)·(1 - σ(a))", lambda a, out: out * (1 - out)),
-    "Relu": _unary("d relu(a)/da = 1 if a > 0 else 0", lambda a, out: (a > 0).astype(a.dtype)),
-}
-TEXT_RULES = {
-    "Sum": "d sum(a)/da = 1 for every element: the gradient is copied back to each",
-    "Mean": "d mean(a)/da = 1/n for every element",
-    "Mm": "for C = A @ B: dL/dA = G @ Bᵀ, dL/dB = Aᵀ @ G",
-    "Matmul": "for C = A @ B: dL/dA = G @ Bᵀ, dL/dB = Aᵀ @ G",
-}
+def local_derivatives(node: Node) -> list[tuple[str, np.ndarray | None]]:
+    """``(text, value)`` per input of ``node``: the local derivative its Function states as data
+    (``derivatives``, see ``learntorch/ops/_derivatives.py``), evaluated on what the node saved."""
+    fn = getattr(node, "_function", None)
+    if not hasattr(fn, "local_derivatives") or node._freed:
+        return []
+    return [(f"d({fn.expression})/d{name} = {formula}", None if value is None else to_numpy(value).astype(np.float64))
+            for name, formula, value in fn.local_derivatives(node)]
 
 
 def rule_lines(node: Node, grad_out: Tensor | None, grads_in: tuple) -> list[str]:
@@ -78,13 +40,12 @@ def rule_lines(node: Node, grad_out: Tensor | None, grads_in: tuple) -> list[str
     if isinstance(node, AccumulateGrad):
         return [f"AccumulateGrad: leaf.grad += grad = {summarize(grad_out)}" if grad_out is not None
                 else "AccumulateGrad: no gradient reached this leaf"]
-    base = node.name().split("Backward")[0]
     lines = [f"{node.name()} receives grad_out = {summarize(grad_out)}" if grad_out is not None
              else f"{node.name()} receives no gradient"]
-    saved = [to_numpy(t).astype(np.float64) for t in saved_tensors(node)]
-    locals_: list = RULES[base](saved, node) if base in RULES and saved else []
-    if base in TEXT_RULES:
-        lines.append(TEXT_RULES[base])
+    locals_ = local_derivatives(node)
+    text = getattr(getattr(node, "_function", None), "derivative_text", None)
+    if text:
+        lines.append(text)
     for text, value in locals_:
         lines.append(f"{text} = {summarize(value)}" if value is not None else text)
     for i, g in enumerate(grads_in):

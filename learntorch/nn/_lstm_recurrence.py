@@ -10,13 +10,29 @@ Gate order is PyTorch's (i, f, g, o), each ``hidden`` wide::
     c = f * c + i * g                     h = o * tanh(c)
 
 The backward carries only ``dh`` and ``dc`` from step to step; every factor that does not depend
-on them (the gates' local derivatives) is computed for all steps at once before the loop.
+on them (the gates' local derivatives) is computed for all steps at once before the loop. Under
+``create_graph=True`` it instead replays the forward as recorded ops (``lstm_step``) and differentiates
+that, so second derivatives are right too.
 """
 from __future__ import annotations
 
 from .._tensor import Tensor
-from ..autograd.function import Function, once_differentiable
+from ..autograd import grad_mode
+from ..autograd.engine import grad
+from ..autograd.function import Function
 from ..ops import cat, stack
+from . import functional as F
+
+
+def lstm_step(gates_x: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None,
+              w_hr: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """(h', c') from gates (i, f, g, o) = gates_x + h @ W_hh.T + b_hh; ``w_hr`` projects h' (proj_size)."""
+    n = c.shape[-1]
+    gates = gates_x + F.linear(h, w_hh, b_hh)
+    i, f, o = gates[:, :n].sigmoid(), gates[:, n:2 * n].sigmoid(), gates[:, 3 * n:].sigmoid()
+    c = f * c + i * gates[:, 2 * n:3 * n].tanh()
+    h = o * c.tanh()
+    return (h if w_hr is None else F.linear(h, w_hr)), c
 
 
 class LSTMRecurrence(Function):
@@ -42,14 +58,15 @@ class LSTMRecurrence(Function):
             h = s[:, 3 * hidden:] * c.tanh()
             hs[t], cs[t], sigs[t], gs[t] = h, c, s, g
         out = stack(hs)
-        ctx.save_for_backward(stack(sigs), stack(gs), stack(cs), h0, c0, w_hh, out)
+        ctx.save_for_backward(stack(sigs), stack(gs), stack(cs), h0, c0, w_hh, out, xproj)
         ctx.reverse = reverse
         return out, h, c
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, d_out: Tensor, d_h: Tensor, d_c: Tensor):
-        sig, g, c, h0, c0, w_hh, out = ctx.saved_tensors
+        sig, g, c, h0, c0, w_hh, out, xproj = ctx.saved_tensors
+        if grad_mode.is_grad_enabled():  # create_graph=True: differentiate a recorded replay of the forward
+            return _replayed_grads(xproj, h0, c0, w_hh, ctx.reverse, d_out, d_h, d_c) + (None,)
         steps, hidden = out.shape[0], out.shape[-1]
         if ctx.reverse:  # the state each step started from
             c_prev, h_prev = cat([c[1:], c0.unsqueeze(0)]), cat([out[1:], h0.unsqueeze(0)])
@@ -71,3 +88,16 @@ class LSTMRecurrence(Function):
         d_xproj = stack(d_gates)
         d_w_hh = d_xproj.reshape(-1, 4 * hidden).t() @ h_prev.reshape(-1, hidden)
         return d_xproj, d_h, d_c, d_w_hh, None
+
+
+def _replayed_grads(xproj: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, reverse: bool, d_out: Tensor,
+                    d_h: Tensor, d_c: Tensor) -> tuple:
+    """The backward as a graph: run the forward again with every op recorded, then autograd.grad of it."""
+    inputs = [t if t.requires_grad else t.detach().requires_grad_() for t in (xproj, h0, c0, w_hh)]
+    steps = xproj.shape[0]
+    h, c = inputs[1], inputs[2]
+    hs = [None] * steps
+    for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+        h, c = lstm_step(inputs[0][t], h, c, inputs[3], None)
+        hs[t] = h
+    return grad([stack(hs), h, c], inputs, [d_out, d_h, d_c], create_graph=True)

@@ -23,7 +23,7 @@ from .. import _creation
 from .._tensor import Tensor
 from ..ops import cat, stack
 from . import functional as F, init
-from ._lstm_recurrence import LSTMRecurrence
+from ._lstm_recurrence import LSTMRecurrence, lstm_step as _lstm_step
 from .module import Module
 from .parameter import Parameter
 
@@ -35,17 +35,6 @@ def _rnn_step(gates_x: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, rel
     """h' = act(gates_x + h @ W_hh.T + b_hh), act tanh or relu; gates_x = x @ W_ih.T + b_ih."""
     pre = gates_x + F.linear(h, w_hh, b_hh)
     return pre.relu() if relu else pre.tanh()
-
-
-def _lstm_step(gates_x: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh: Tensor | None,
-               w_hr: Tensor | None = None) -> tuple[Tensor, Tensor]:
-    """(h', c') from gates (i, f, g, o) = gates_x + h @ W_hh.T + b_hh; ``w_hr`` projects h' (proj_size)."""
-    n = c.shape[-1]
-    gates = gates_x + F.linear(h, w_hh, b_hh)
-    i, f, o = gates[:, :n].sigmoid(), gates[:, n:2 * n].sigmoid(), gates[:, 3 * n:].sigmoid()
-    c = f * c + i * gates[:, 2 * n:3 * n].tanh()
-    h = o * c.tanh()
-    return (h if w_hr is None else F.linear(h, w_hr)), c
 
 
 def _gru_step(gates_x: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:

@@ -424,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wait-quiet", type=float, default=0, metavar="SECONDS",
                    help="first wait up to SECONDS for other processes to leave the CPU idle")
     args = p.parse_args(argv)
+    os.environ.setdefault("LEARNTORCH_TUNE_MALLOC", "1")  # opt in to learntorch's malloc tuning, here and in subprocesses
     if args.threads:
         wanted = {k: str(args.threads) for k in core.THREAD_VARS}
         if any(os.environ.get(k) != v for k, v in wanted.items()):  # read when the libraries load

@@ -7,7 +7,7 @@
 """
 from __future__ import annotations
 
-from . import _runtime  # noqa: F401  first: the malloc setting, before big arrays are allocated (see there)
+from . import _runtime  # noqa: F401  first: LEARNTORCH_TUNE_MALLOC=1 tunes malloc before big arrays exist (see there)
 from . import _dtype
 from ._device import device
 from ._dtype import (bool_ as bool, double, float32, float64, float_ as float, get_default_dtype, int64, long,
@@ -41,6 +41,6 @@ def result_type(a: object, b: object) -> dtype:
 
 import builtins  # noqa: E402  (used in annotations above; names like `bool` are shadowed here)
 from .serialization import load, save  # noqa: E402
-from . import cuda, nn, optim, utils  # noqa: E402  (torch.cuda, torch.nn, torch.optim, torch.utils.data work after `import torch`)
+from . import cpu, cuda, nn, optim, utils  # noqa: E402  (torch.nn, torch.cuda, ... work after `import torch`)
 from . import accelerator, distributions  # noqa: E402  torch.accelerator, torch.distributions
 from .backends import cudnn as _cudnn, mps as _mps  # noqa: E402,F401  torch.backends.cudnn/.mps after `import torch`

@@ -1,22 +1,31 @@
-"""A process-wide setting that the CPU kernels need for full speed, applied once by ``import learntorch``.
+"""An opt-in process-wide setting that the CPU kernels need for full speed.
 
-It fixes a trap measured on the course machine (``shared/docs/PERFORMANCE.md``); set
-``LEARNTORCH_NO_TUNING=1`` before the import to skip it. ``applied`` records what was done.
+``import learntorch`` changes nothing in the process. A script that wants the speed asks for it
+(``benchmarks/bench_cnn.py`` and ``learntorch/examples/mnist_cnn.py`` do)::
+
+    learntorch.cpu.tune_allocator()      # or LEARNTORCH_TUNE_MALLOC=1 before `import learntorch`
+
+It fixes a trap measured on the course machine (``shared/docs/PERFORMANCE.md``).
+``LEARNTORCH_NO_TUNING=1`` makes it do nothing (to measure what it is worth); ``applied``
+records what was done.
 
 **No page faults for big temporaries.** glibc's malloc hands each block above 128 KiB
 to its own ``mmap`` and unmaps it on ``free``, so every fresh activation or gradient
 buffer (a few MB in the CNN) is faulted in page by page again: about 9,000 page faults
 per training step, several milliseconds. ``mallopt`` raises the mmap threshold to
 1 GiB and the trim threshold likewise, so freed blocks stay in the heap and are reused
-warm. Only on glibc (Linux); elsewhere nothing happens. The environment variables
-``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` do the same before start-up (and
-then take precedence: a threshold already set that way is left alone).
+warm. That holds for the whole process (NumPy's and other libraries' arrays too, and a
+Jupyter kernel's), which is why it is opt-in. Only on glibc (Linux); elsewhere nothing
+happens. The environment variables ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_``
+do the same before start-up (and then take precedence: a threshold already set that way is
+left alone).
 
 (The other trap, two thread pools fighting for the cores, needs no setting: BLAS runs
-inside Numba's threads, see ``backends/cpu/blas.py``.)
+inside Numba's threads, see ``backends/cpu/fast/blas.py``.)
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import sys
 
@@ -30,7 +39,6 @@ def _raise_malloc_thresholds() -> None:
     if not sys.platform.startswith("linux"):
         return
     try:
-        import ctypes
         libc = ctypes.CDLL(None)
         mallopt = libc.mallopt
         gnu_get_libc_version = libc.gnu_get_libc_version  # present on glibc only (not musl)
@@ -48,11 +56,17 @@ def _raise_malloc_thresholds() -> None:
     applied["glibc"] = gnu_get_libc_version().decode()
 
 
-def apply() -> None:
-    """Apply the setting (once; later calls do nothing)."""
-    if applied or os.environ.get("LEARNTORCH_NO_TUNING", "") not in ("", "0"):
-        return
-    _raise_malloc_thresholds()
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0")
 
 
-apply()
+def tune_allocator() -> dict[str, object]:
+    """Raise glibc's malloc thresholds for this whole process (once; later calls do nothing).
+    Returns ``applied``: what was set (empty where nothing was, e.g. off glibc)."""
+    if not applied and not _env_flag("LEARNTORCH_NO_TUNING"):
+        _raise_malloc_thresholds()
+    return applied
+
+
+if _env_flag("LEARNTORCH_TUNE_MALLOC"):
+    tune_allocator()

@@ -181,4 +181,5 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
 
 
 if __name__ == "__main__":
+    torch.cpu.tune_allocator()  # learntorch only: keep freed activation buffers warm (see learntorch/_runtime.py)
     main(sys.argv[1:])

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from .._tensor import Tensor
 from .engine import _dependencies
 from .function import Node, gradient_edge
 
 
 def _roots(roots: Any) -> list[Node]:
-    from .._tensor import Tensor
     tensors = [roots] if isinstance(roots, Tensor) else list(roots)
     return list(dict.fromkeys(n for n, _ in (gradient_edge(t) for t in tensors) if n is not None))
 

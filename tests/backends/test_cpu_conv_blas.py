@@ -75,6 +75,7 @@ def test_float32_on_the_course_cnn_shapes(always_blas):
 
 
 @pytest.mark.parametrize("kernel", ["blas", "numba"])
+@pytest.mark.numba_kernels
 def test_the_backend_picks_blas_for_stride_1_with_enough_channels(kernel, monkeypatch):
     calls = []
     for name in ("run_conv", "weight_grad"):

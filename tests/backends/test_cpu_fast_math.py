@@ -11,6 +11,8 @@ import learntorch as lt
 from learntorch.backends.cpu.fast.fast_math import exp_f32, log_f32, sigmoid_f32, tanh_f32
 from learntorch.backends.cpu.fast.fast_trig import TRIG_MAX, cos_f32, sin_f32
 
+pytestmark = pytest.mark.numba_kernels  # the elementwise kernels run through tensors
+
 M = float(TRIG_MAX)
 # Max error in units in the last place: also measured over every float32 (sin and cos: over
 # every one with 2^-20 <= |x| <= TRIG_MAX; 1 ulp up to |x| = 10).

@@ -48,6 +48,7 @@ def test_every_layout_pair_matches_numpy(kernel: str, dtype: type, batch: tuple[
         cpu.set_matmul_kernel(before)
 
 
+@pytest.mark.numba_kernels
 def test_linear_reads_the_weight_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
     """nn.Linear's x @ w.t() passes BLAS a view of w's memory: no transposed copy of the weight."""
     layer = lt.nn.Linear(300, 20)

@@ -1,0 +1,469 @@
+"""Every kernel of the CPU backend against the NumPy reference backend, the executable specification.
+
+Each case is one backend call (``Call``): its tensor arguments are ``Strided`` specs (a storage
+and a layout: contiguous, transposed, offset, stepped or broadcast with stride 0) that are made
+afresh on each backend's device, so an in-place kernel writes into its own copy. A case passes
+when both backends return the same arrays and leave the same storages behind (so a kernel that
+writes outside its view fails too). Most cases must agree exactly, NaNs and the sign of zero
+included; float sums, matrix products, convolutions and transcendental functions within
+``rtol``, since their order of operations or libm differs.
+
+tests/cuda_sim/test_vs_reference.py runs the same cases, at tiny shapes, on the CUDA backend.
+The last test checks the reference's NumPy functions against the shared scalar functions
+(backends/common/scalar_ops.py), value by value, so the elementwise math has one source.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from learntorch import _dtype as dt
+from learntorch._device import device as Device
+from learntorch._tensor import Tensor
+from learntorch.backends.common import scalar_ops, shapes
+from learntorch.backends.interface import Backend
+from learntorch.backends.reference import ReferenceBackend, conv_pool
+from learntorch.backends.reference.elementwise import BINARY, UNARY, elementwise
+
+FLOATS = (dt.float32, dt.float64)
+ALL = (dt.bool_, dt.int64, dt.float32, dt.float64)
+TRANSCENDENTAL = {"exp", "log", "sin", "cos", "tanh", "sigmoid", "pow"}
+INT64 = np.iinfo(np.int64)
+
+
+@dataclass
+class Strided:
+    """A tensor argument: ``storage`` seen through ``shape``, ``strides`` and ``offset``."""
+
+    storage: np.ndarray
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    offset: int = 0
+    layout: str = "contiguous"
+
+    def on(self, backend: Backend, device: Device) -> Tensor:
+        """A tensor over a fresh copy of the storage, on ``device`` (made by ``backend``)."""
+        return Tensor._make(backend.from_numpy(self.storage.copy()), self.shape, self.strides, self.offset,
+                            dtype=dt.from_numpy_dtype(self.storage.dtype), device=device)
+
+
+@dataclass
+class Call:
+    """One backend call; ``exact``: results must be equal, else within ``rtol``/``atol``."""
+
+    method: str
+    args: tuple
+    id: str
+    exact: bool = True
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    compare_values: bool = True  # False for empty(): only shape and dtype are defined
+    zero_sign: bool = True  # exact results must agree on the sign of a zero, too
+
+
+# ---------------------------------------------------------------------------------- inputs
+
+def contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(np.prod(shape[d + 1:])) for d in range(len(shape)))
+
+
+def layouts(values: np.ndarray) -> dict[str, Strided]:
+    """``values`` (at least 1-D) laid out five ways. Storage outside the view holds a marker that
+    no kernel may read or write; "broadcast" shows ``values[0]`` repeated along dim 0 (stride 0)."""
+    shape, numel = values.shape, values.size
+    marker = np.full(3, 7, values.dtype)
+    flat = values.reshape(-1)
+    back = tuple(reversed(range(values.ndim)))
+    stepped = np.repeat(marker[:1], 2 * numel)
+    stepped[::2] = flat
+    return {
+        "contiguous": Strided(flat.copy(), shape, contiguous_strides(shape)),
+        "offset": Strided(np.concatenate([marker, flat]), shape, contiguous_strides(shape), 3, "offset"),
+        "transposed": Strided(values.transpose(back).reshape(-1).copy(), shape,
+                              tuple(reversed(contiguous_strides(tuple(reversed(shape))))), 0, "transposed"),
+        "stepped": Strided(stepped, shape, tuple(2 * s for s in contiguous_strides(shape)), 0, "stepped"),
+        "broadcast": Strided(np.concatenate([marker, values[0].reshape(-1)]), shape,
+                             (0,) + contiguous_strides(shape[1:]), 3, "broadcast"),
+    }
+
+
+def random_values(rng: np.random.Generator, shape: tuple[int, ...], dtype: dt.dtype,
+                  special: bool = True) -> np.ndarray:
+    """Small ints, bools, or normal floats with some NaN, +-inf and +-0 sprinkled in."""
+    if dtype is dt.bool_:
+        return rng.random(shape) < 0.5
+    if dtype is dt.int64:
+        return rng.integers(-6, 7, shape)
+    x = (rng.standard_normal(shape) * 3).astype(dtype.np)
+    if special and x.size >= 8:
+        x.reshape(-1)[rng.choice(x.size, 5, replace=False)] = [np.nan, np.inf, -np.inf, 0.0, -0.0]
+    return x
+
+
+def layout_pairs(a: np.ndarray, b: np.ndarray) -> list[tuple[Strided, Strided]]:
+    """(a, b) in five pairings of layouts, each layout on each side once."""
+    la, lb = layouts(a), layouts(b)
+    names = list(la)
+    return [(la[x], lb[y]) for x, y in zip(names, names[2:] + names[:2])]
+
+
+# ---------------------------------------------------------------------------------- the cases
+
+def elementwise_calls(rng: np.random.Generator, shape: tuple[int, ...]) -> list[Call]:
+    calls = []
+    for name in UNARY:
+        for dtype in ALL:
+            if dtype is dt.bool_ and name not in ("identity", "logical_not"):
+                continue
+            if dtype is dt.int64 and name not in ("identity", "neg", "abs", "sign", "relu", "logical_not"):
+                continue
+            out = dt.bool_ if name == "logical_not" else dtype
+            for layout, a in layouts(random_values(rng, shape, dtype)).items():
+                calls.append(Call("map", (name, a, out), f"map-{name}-{dtype.name}-{layout}",
+                                  exact=not (name in TRANSCENDENTAL and dtype.is_floating_point)))
+    for source, target in itertools.product(ALL, ALL):  # the identity map is the cast
+        values = random_values(rng, shape, source, special=target.is_floating_point)
+        a = layouts(values)["transposed"]
+        calls.append(Call("map", ("identity", a, target), f"cast-{source.name}-{target.name}"))
+
+    for name in BINARY:
+        for dtype in ALL:
+            x, y = binary_values(rng, name, shape, dtype)
+            if x is None:
+                continue
+            out = (dt.bool_ if name in scalar_ops.COMPARISONS else
+                   dt.float32 if name == "div" and dtype is dt.int64 else dtype)
+            for a, b in layout_pairs(x, y):
+                calls.append(Call("zip", (name, a, b, out), f"zip-{name}-{dtype.name}-{a.layout}-{b.layout}",
+                                  exact=not (name in TRANSCENDENTAL and dtype.is_floating_point)))
+
+    for dtype in ALL:
+        cond = layouts(rng.random(shape) < 0.5)
+        for (a, b), c in zip(layout_pairs(random_values(rng, shape, dtype), random_values(rng, shape, dtype)),
+                             cond.values()):
+            calls.append(Call("where", (c, a, b), f"where-{dtype.name}-{c.layout}-{a.layout}-{b.layout}"))
+    return calls
+
+
+def binary_values(rng: np.random.Generator, name: str, shape: tuple[int, ...],
+                  dtype: dt.dtype) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Inputs in the op's domain for ``dtype``, or (None, None) where the ops never call it."""
+    arithmetic = {"add", "sub", "mul", "div", "pow", "maximum", "minimum"}
+    logical = set(scalar_ops.COMPARISONS)
+    if name.endswith("_int"):
+        if dtype is not dt.int64:
+            return None, None
+        x = rng.integers(-20, 21, shape)
+        x.reshape(-1)[:2] = INT64.min, INT64.max
+        y = rng.choice(np.array([-7, -3, -2, -1, 1, 2, 5]), shape)
+        return x, y
+    if name in ("floor_divide", "trunc_divide", "remainder", "relu_grad"):
+        if not dtype.is_floating_point:
+            return None, None
+        y = random_values(rng, shape, dtype)
+        y.reshape(-1)[::4] = rng.integers(-3, 4, y.reshape(-1)[::4].shape)  # exact multiples and zeros
+        return random_values(rng, shape, dtype), y
+    if dtype is dt.bool_ and name not in logical and name not in ("maximum", "minimum"):
+        return None, None
+    if name == "pow" and dtype is dt.int64:
+        return rng.integers(-4, 5, shape), rng.integers(0, 4, shape)
+    if name in arithmetic or name in logical:
+        x, y = random_values(rng, shape, dtype), random_values(rng, shape, dtype)
+        if dtype is not dt.bool_:
+            y.reshape(-1)[::3] = x.reshape(-1)[::3]  # ties, for the comparisons and maximum
+        return x, y
+    raise AssertionError(f"no inputs for zip op {name!r}: add them here")
+
+
+def reduce_calls(rng: np.random.Generator, shape: tuple[int, ...]) -> list[Call]:
+    calls = []
+    dims_options = [(), (0,), (len(shape) - 1,), (0, len(shape) - 1), tuple(range(len(shape)))]
+    for op, dtype in itertools.product(("sum", "prod", "max", "min"), ALL):
+        if dtype is dt.bool_ and op in ("sum", "prod"):
+            continue
+        values = random_values(rng, shape, dtype, special=op in ("max", "min"))
+        if op == "prod" and dtype.is_floating_point:
+            values = np.clip(values, -2, 2)
+        for dims, (layout, a) in zip(dims_options * 2, layouts(values).items()):
+            calls.append(Call("reduce", (op, a, dims), f"reduce-{op}-{dtype.name}-{dims}-{layout}",
+                              exact=op in ("max", "min") or not dtype.is_floating_point, atol=1e-4,
+                              zero_sign=op not in ("max", "min")))  # of -0.0 and 0.0 either may win
+    empty = Strided(np.zeros(0, np.float32), (0, 3), (3, 1))
+    for op in ("sum", "prod", "max", "min"):
+        calls += [Call("reduce", (op, empty, (0,)), f"reduce-{op}-empty-rows"),
+                  Call("reduce", (op, empty, (1,)), f"reduce-{op}-no-outputs")]
+    for op, dtype in itertools.product(("argmax", "argmin"), (dt.int64, dt.float32, dt.float64)):
+        values = random_values(rng, shape, dtype)
+        if dtype is dt.int64:
+            values = values // 3  # many ties: the first one wins
+        for dim, (layout, a) in zip(itertools.cycle(range(len(shape))), layouts(values).items()):
+            calls.append(Call("arg_reduce", (op, a, dim), f"{op}-{dtype.name}-dim{dim}-{layout}"))
+    calls.append(Call("arg_reduce", ("argmax", Strided(np.zeros(0), (3, 0), (0, 1)), 1), "argmax-empty-rows"))
+    return calls
+
+
+def matmul_calls(rng: np.random.Generator, m: int, k: int, n: int) -> list[Call]:
+    calls = []
+    for dtype in (dt.int64, dt.float32, dt.float64):
+        for batch in ((), (2,)):
+            a = random_values(rng, batch + (m, k), dtype, special=False)
+            b = random_values(rng, batch + (k, n), dtype, special=False)
+            for la, lb in layout_pairs(a, b):
+                calls.append(Call("matmul", (la, lb), f"matmul-{dtype.name}-{len(batch) + 2}d-{la.layout}-{lb.layout}",
+                                  exact=dtype is dt.int64, rtol=1e-5, atol=1e-5))
+    zero_k = (Strided(np.zeros(0, np.float32), (m, 0), (1, 1)), Strided(np.zeros(0, np.float32), (0, n), (1, 1)))
+    return calls + [Call("matmul", zero_k, "matmul-inner-dim-0")]
+
+
+def copy_calls(rng: np.random.Generator, shape: tuple[int, ...]) -> list[Call]:
+    calls = []
+    for source, target in itertools.product(ALL, ALL):
+        src = random_values(rng, shape, source, special=target.is_floating_point)
+        for d, s in layout_pairs(random_values(rng, shape, target), src):
+            if d.layout == "broadcast":
+                continue  # a kernel never writes into a broadcast view (the ops refuse)
+            calls.append(Call("copy_", (d, s), f"copy-{source.name}-to-{target.name}-{d.layout}-{s.layout}"))
+    for dtype, value in ((dt.bool_, True), (dt.int64, -3), (dt.float32, 2.5), (dt.float64, -np.inf)):
+        for layout, d in layouts(random_values(rng, shape, dtype)).items():
+            if layout != "broadcast":
+                calls.append(Call("fill_", (d, value), f"fill-{dtype.name}-{layout}"))
+    return calls
+
+
+def index_calls(rng: np.random.Generator, numel: int) -> list[Call]:
+    calls = []
+    for dtype in (dt.int64, dt.float32, dt.float64):
+        src = layouts(random_values(rng, (numel,), dtype))
+        positions = rng.integers(3, 3 + numel, (numel // 2, 2))  # storage positions past the marker
+        calls.append(Call("gather", (src["offset"], positions), f"gather-{dtype.name}"))
+        values = layouts(random_values(rng, (2 * numel,), dtype, special=False))
+        repeated = rng.integers(0, numel, 2 * numel)
+        calls.append(Call("scatter_add", (numel, values["stepped"], repeated), f"scatter_add-{dtype.name}",
+                          exact=dtype is dt.int64, rtol=1e-6))
+        unique = rng.permutation(numel)[:numel // 2] + 3
+        dst = layouts(random_values(rng, (numel,), dtype))["offset"]
+        src = Strided(random_values(rng, (numel // 2,), dtype), (numel // 2,), (1,))
+        calls.append(Call("scatter_", (dst, src, unique), f"scatter-{dtype.name}"))
+    return calls
+
+
+CONV_GEOMETRIES = [((1, 1), (0, 0), (1, 1)), ((2, 1), (1, 2), (1, 1)), ((1, 2), (1, 0), (2, 1))]
+
+
+def conv_calls(rng: np.random.Generator, n: int, c: int, o: int, hw: tuple[int, int]) -> list[Call]:
+    calls = []
+    for dtype, (stride, padding, dilation) in itertools.product(FLOATS, CONV_GEOMETRIES):
+        tol = dict(exact=False, rtol=1e-4, atol=1e-4)
+        x = layouts(random_values(rng, (n, c) + hw, dtype, special=False))
+        w = random_values(rng, (o, c, 3, 2), dtype, special=False)
+        bias = Strided(random_values(rng, (o,), dtype, special=False), (o,), (1,))
+        geometry = f"{dtype.name}-s{stride}-p{padding}-d{dilation}"
+        out_hw = shapes.conv2d_output_hw(hw, (3, 2), stride, padding, dilation)
+        g = layouts(random_values(rng, (n, o) + out_hw, dtype, special=False))
+        for layout in ("contiguous", "transposed"):
+            wl = layouts(w)[layout]
+            calls += [
+                Call("conv2d", (x[layout], wl, bias if layout == "contiguous" else None, stride, padding, dilation),
+                     f"conv2d-{geometry}-{layout}", **tol),
+                Call("conv2d_backward_input", (g[layout], wl, (n, c) + hw, stride, padding, dilation),
+                     f"conv2d_backward_input-{geometry}-{layout}", **tol),
+                Call("conv2d_backward_weight", (g[layout], x[layout], (o, c, 3, 2), stride, padding, dilation),
+                     f"conv2d_backward_weight-{geometry}-{layout}", **tol)]
+    return calls
+
+
+POOL_GEOMETRIES = [((2, 2), (2, 2), (0, 0), (1, 1), False), ((3, 2), (2, 1), (1, 1), (1, 2), True),
+                   ((3, 3), (2, 2), (1, 1), (1, 1), True)]
+
+
+def pool_calls(rng: np.random.Generator, n: int, c: int, hw: tuple[int, int]) -> list[Call]:
+    calls = []
+    for dtype, (kernel, stride, padding, dilation, ceil) in itertools.product(FLOATS, POOL_GEOMETRIES):
+        values = random_values(rng, (n, c) + hw, dtype)
+        x = layouts(values)
+        geometry = f"{dtype.name}-k{kernel}-s{stride}-p{padding}-d{dilation}-ceil{ceil}"
+        out_hw = shapes.pool2d_output_hw(hw, kernel, stride, padding, dilation, ceil)
+        _, indices = conv_pool.max_pool2d(values, kernel, out_hw, stride, padding, dilation)
+        g = random_values(rng, (n, c) + out_hw, dtype, special=False)
+        calls += [Call("max_pool2d", (x["transposed"], kernel, stride, padding, dilation, ceil),
+                       f"max_pool2d-{geometry}"),
+                  Call("max_pool2d_backward", (layouts(g)["transposed"], layouts(indices)["offset"], (n, c) + hw),
+                       f"max_pool2d_backward-{geometry}", exact=False, rtol=1e-6)]
+        avg_out_hw = shapes.pool2d_output_hw(hw, kernel, stride, padding, (1, 1), ceil)
+        g = layouts(random_values(rng, (n, c) + avg_out_hw, dtype, special=False))
+        for include_pad in (False, True):
+            tag = f"{geometry}-include_pad{include_pad}"
+            calls += [Call("avg_pool2d", (layouts(np.nan_to_num(values, posinf=5.0, neginf=-5.0))["stepped"], kernel, stride, padding, ceil, include_pad),
+                           f"avg_pool2d-{tag}", exact=False),
+                      Call("avg_pool2d_backward", (g["transposed"], (n, c) + hw, kernel, stride, padding, ceil,
+                                                   include_pad), f"avg_pool2d_backward-{tag}", exact=False)]
+    return calls
+
+
+def optim_calls(rng: np.random.Generator, numel: int) -> list[Call]:
+    def state(dtype: dt.dtype, positive: bool = False) -> Strided:
+        values = random_values(rng, (numel,), dtype, special=False)
+        return Strided(np.abs(values) if positive else values, (numel,), (1,))
+
+    calls = []
+    for dtype in FLOATS:
+        p, g = state(dtype), state(dtype)
+        for momentum, nesterov, wd, first in ((0.0, False, 0.0, False), (0.9, True, 0.01, True),
+                                              (0.9, False, 0.0, False)):
+            buf = state(dtype) if momentum else None
+            calls.append(Call("sgd_step_", (p, g, buf, 0.1, momentum, 0.1, nesterov, wd, first),
+                              f"sgd-{dtype.name}-m{momentum}-nesterov{nesterov}-wd{wd}-first{first}"))
+        for wd, decoupled, amsgrad in ((0.0, False, False), (0.01, False, True), (0.01, True, False)):
+            calls.append(Call("adam_step_", (p, g, state(dtype), state(dtype, True),
+                                             state(dtype, True) if amsgrad else None,
+                                             1e-3, 0.9, 0.999, 1e-8, wd, decoupled, amsgrad, 3),
+                              f"adam-{dtype.name}-wd{wd}-decoupled{decoupled}-amsgrad{amsgrad}"))
+        for momentum, centered, wd in ((0.0, False, 0.0), (0.9, True, 0.01)):
+            square = state(dtype, True)
+            grad_avg = Strided(square.storage * 0.1, (numel,), (1,)) if centered else None
+            calls.append(Call("rmsprop_step_", (p, g, square, grad_avg, state(dtype) if momentum else None,
+                                                0.01, 0.99, 1e-8, wd, momentum, centered),
+                              f"rmsprop-{dtype.name}-m{momentum}-centered{centered}-wd{wd}"))
+        for lr_decay, wd in ((0.0, 0.0), (0.01, 0.1)):
+            calls.append(Call("adagrad_step_", (p, g, state(dtype, True), 0.01, lr_decay, wd, 1e-10, 4),
+                              f"adagrad-{dtype.name}-decay{lr_decay}-wd{wd}"))
+    return calls
+
+
+def move_calls(rng: np.random.Generator, shape: tuple[int, ...]) -> list[Call]:
+    calls = []
+    for dtype in ALL:
+        values = random_values(rng, shape, dtype)
+        calls.append(Call("from_numpy", (values,), f"from_numpy-{dtype.name}"))
+        calls.append(Call("empty", (int(np.prod(shape)), dtype), f"empty-{dtype.name}", compare_values=False))
+        calls += [Call("to_numpy", (a,), f"to_numpy-{dtype.name}-{layout}") for layout, a in layouts(values).items()]
+    return calls
+
+
+def all_calls(small: bool) -> list[Call]:
+    """Every case; ``small`` picks tiny shapes (the CUDA simulator runs a Python thread per GPU thread)."""
+    rng = np.random.default_rng(0)
+    shape = (2, 3) if small else (3, 4, 5)
+    calls = (move_calls(rng, shape) + elementwise_calls(rng, shape) + reduce_calls(rng, shape)
+             + matmul_calls(rng, 2, 3, 2) + copy_calls(rng, shape) + index_calls(rng, 8 if small else 40)
+             + conv_calls(rng, 1, 2, 2, (4, 5)) + pool_calls(rng, 1, 2, (5, 6)) + optim_calls(rng, 6))
+    if not small:  # big enough for the multi-threaded and two-pass paths of the CPU kernels
+        big = (200, 200)
+        calls += [replace(c, id=c.id + "-big") for c in
+                  elementwise_calls(rng, big)[::23] + reduce_calls(rng, (300, 250))[::7]
+                  + copy_calls(rng, big)[::9] + matmul_calls(rng, 64, 80, 48)[::4]
+                  + optim_calls(rng, 70_000)[::3]]
+    return calls
+
+
+# ---------------------------------------------------------------------------------- running them
+
+def host(value: Any) -> np.ndarray:
+    """A NumPy copy of a backend array (a DeviceNDArray comes back from the GPU)."""
+    return value.copy_to_host() if hasattr(value, "copy_to_host") else np.array(value)
+
+
+def run(call: Call, backend: Backend, device: Device) -> list[np.ndarray]:
+    """The call's results on ``backend``, then the storages of its tensor arguments (the in-place
+    kernels write there; every other kernel must leave them alone)."""
+    args = tuple(a.on(backend, device) if isinstance(a, Strided) else a for a in call.args)
+    result = getattr(backend, call.method)(*args)
+    results = list(result) if isinstance(result, tuple) else [] if result is None else [result]
+    return [host(r) for r in results] + [host(a._storage) for a in args if isinstance(a, Tensor)]
+
+
+def assert_same(call: Call, got: list[np.ndarray], want: list[np.ndarray]) -> None:
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert (g.dtype, g.shape) == (w.dtype, w.shape), (call.id, g.dtype, g.shape, w.dtype, w.shape)
+        if not call.compare_values:
+            continue
+        if call.exact:
+            np.testing.assert_array_equal(g, w, err_msg=call.id)
+            if g.dtype.kind == "f" and call.zero_sign:
+                numbers = ~np.isnan(w)
+                np.testing.assert_array_equal(np.signbit(g[numbers]), np.signbit(w[numbers]), err_msg=call.id)
+        else:
+            np.testing.assert_allclose(g, w, rtol=call.rtol, atol=call.atol, err_msg=call.id)
+
+
+def check_against_reference(call: Call, backend: Backend, device: Device) -> None:
+    cpu = Device("cpu")
+    assert_same(call, run(call, backend, device), run(call, ReferenceBackend(), cpu))
+
+
+CALLS = all_calls(small=False)
+
+
+@pytest.fixture(scope="module")
+def cpu_backend() -> Backend:
+    from learntorch.backends.cpu import CPUBackend
+    return CPUBackend()
+
+
+def test_cases_cover_every_kernel() -> None:
+    methods = {name for name in vars(Backend) if not name.startswith("_") and callable(getattr(Backend, name))}
+    assert methods - {"full"} <= {c.method for c in CALLS}, methods - {c.method for c in CALLS}
+
+
+@pytest.mark.parametrize("call", CALLS, ids=[c.id for c in CALLS])
+def test_cpu_backend_matches_reference(call: Call, cpu_backend: Backend) -> None:
+    check_against_reference(call, cpu_backend, Device("cpu"))
+
+
+# ---------------------------------------------------------------------------------- the scalar math
+
+def scalar_inputs(dtype: np.dtype) -> np.ndarray:
+    if dtype == np.bool_:
+        return np.array([False, True])
+    if dtype == np.int64:
+        return np.array([INT64.min, -7, -2, -1, 0, 1, 2, 3, 7, INT64.max])
+    return np.array([-np.inf, -7.5, -2.0, -1.0, -0.5, -0.0, 0.0, 0.25, 1.0, 3.0, 7.5, 100.0, np.inf, np.nan], dtype)
+
+
+@pytest.mark.parametrize("name", sorted(scalar_ops.UNARY_OPS))
+@pytest.mark.parametrize("dtype", [np.bool_, np.int64, np.float32, np.float64])
+def test_reference_unary_math_is_the_scalar_function(name: str, dtype: np.dtype) -> None:
+    """Each NumPy function of reference/elementwise.py computes its scalar function, element by element."""
+    if name not in UNARY or (dtype == np.bool_ and name not in ("identity", "logical_not", "sign")):
+        pytest.skip("computed by the scalar function itself" if name not in UNARY else "not a bool op")
+    if dtype == np.int64 and name in TRANSCENDENTAL | {"sqrt", "log"}:
+        pytest.skip("the ops convert ints to floats first")
+    x = scalar_inputs(np.dtype(dtype))
+    with np.errstate(all="ignore"):
+        compare_math(name, UNARY[name](x), elementwise(scalar_ops.UNARY_OPS[name], x))
+
+
+@pytest.mark.parametrize("name", sorted(scalar_ops.BINARY_OPS))
+@pytest.mark.parametrize("dtype", [np.bool_, np.int64, np.float32, np.float64])
+def test_reference_binary_math_is_the_scalar_function(name: str, dtype: np.dtype) -> None:
+    if name not in BINARY:
+        pytest.skip("computed by the scalar function itself")
+    integer_division = name.endswith("_int")
+    if (np.dtype(dtype).kind == "i") != integer_division and (integer_division or name in (
+            "floor_divide", "trunc_divide", "remainder", "pow")):
+        pytest.skip("the ops pick the integer twin for int64")
+    if dtype == np.bool_ and name not in scalar_ops.COMPARISONS | {"maximum", "minimum"}:
+        pytest.skip("not a bool op")
+    values = scalar_inputs(np.dtype(dtype))
+    x, y = (a.reshape(-1) for a in np.meshgrid(values, values))
+    if integer_division:
+        x, y = x[y != 0], y[y != 0]  # the ops raise on an integer division by zero
+    with np.errstate(all="ignore"):
+        compare_math(name, BINARY[name](x, y), elementwise(scalar_ops.BINARY_OPS[name], x, y))
+
+
+def compare_math(name: str, got: np.ndarray, want: np.ndarray) -> None:
+    """Exact, the sign of zero included, except libm's functions (within 1 ulp or so)."""
+    got, want = np.asarray(got), np.asarray(want).astype(np.asarray(got).dtype)
+    if name in TRANSCENDENTAL:
+        np.testing.assert_allclose(got, want, rtol=1e-6, err_msg=name)
+        return
+    np.testing.assert_array_equal(got, want, err_msg=name)
+    if got.dtype.kind == "f":
+        numbers = ~np.isnan(want)
+        np.testing.assert_array_equal(np.signbit(got[numbers]), np.signbit(want[numbers]), err_msg=name)

@@ -20,11 +20,11 @@ from .random import (Generator, default_generator, initial_seed, manual_seed, ra
                      randint_like, randn, randn_like, randperm)
 from . import autograd
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .ops import (abs, add, all, allclose, any, argmax, argmin, cat, clamp, cos, div, eq, exp, flatten, floor_divide, ge,
-                  gt, isclose, isnan, le, log, log_softmax, logical_and, logical_not, logical_or, lt, matmul, max,
-                  maximum, mean, min, minimum, mul, ne, neg, permute, pow, prod, relu, remainder, reshape, sigmoid,
-                  sign, sin, softmax, sqrt, squeeze, stack, std, sub, sum, t, tanh, transpose, true_divide, unsqueeze,
-                  var, where)
+from .ops import (abs, add, all, allclose, any, argmax, argmin, cat, clamp, cos, div, eq, erf, erfc, exp, expm1,
+                  flatten, floor_divide, ge, gt, isclose, isnan, le, log, log1p, log_softmax, logical_and, logical_not,
+                  logical_or, lt, matmul, max, maximum, mean, min, minimum, mul, ne, neg, permute, pow, prod, relu,
+                  remainder, reshape, sigmoid, sign, sin, softmax, sqrt, squeeze, stack, std, sub, sum, t, tanh,
+                  transpose, true_divide, unsqueeze, var, where)
 
 clip = clamp
 int = int64

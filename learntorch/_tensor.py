@@ -417,6 +417,10 @@ class Tensor:
         return ops.var(self, dim, unbiased, keepdim, correction=correction)
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return ops.std(self, dim, unbiased, keepdim, correction=correction)
+    def log1p(self): return ops.log1p(self)
+    def expm1(self): return ops.expm1(self)
+    def erf(self): return ops.erf(self)
+    def erfc(self): return ops.erfc(self)
     def max(self, dim=None, keepdim=False): return ops.max(self, dim, keepdim)
     def min(self, dim=None, keepdim=False): return ops.min(self, dim, keepdim)
     def argmax(self, dim=None, keepdim=False): return ops.argmax(self, dim, keepdim)

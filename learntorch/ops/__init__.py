@@ -1,8 +1,8 @@
 """Differentiable operations: each a ``Function`` whose forward calls backend kernels."""
 from .convert import Cast, Clone, ToDevice
-from .elementwise import (abs, add, allclose, isclose, clamp, cos, div, eq, exp, floor_divide, ge, gt, isnan, le, log,
-                          logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, pow, relu,
-                          remainder, sigmoid, sign, sin, sqrt, sub, tanh, true_divide, where)
+from .elementwise import (abs, add, allclose, isclose, clamp, cos, div, eq, erf, erfc, exp, expm1, floor_divide, ge, gt,
+                          isnan, le, log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne,
+                          neg, pow, relu, remainder, sigmoid, sign, sin, sqrt, sub, tanh, true_divide, where)
 from .indexing import getitem, setitem
 from .inplace import copy_, fill_, inplace, zero_
 from .join import cat, stack

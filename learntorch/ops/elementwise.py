@@ -52,6 +52,23 @@ class Log(_Unary):
     kernel, expression, derivatives = "log", "log(a)", {"a": "1 / a"}
 
 
+class Log1p(_Unary):
+    kernel, expression, derivatives = "log1p", "log1p(a)", {"a": "1 / (1 + a)"}
+    node_name = "Log1PBackward0"
+
+
+class Expm1(_Unary):
+    kernel, expression, derivatives = "expm1", "expm1(a)", {"a": "out + 1"}
+
+
+class Erf(_Unary):
+    kernel, expression, derivatives = "erf", "erf(a)", {"a": "2 / math.sqrt(math.pi) * (-a * a).exp()"}
+
+
+class Erfc(_Unary):
+    kernel, expression, derivatives = "erfc", "erfc(a)", {"a": "-2 / math.sqrt(math.pi) * (-a * a).exp()"}
+
+
 class Sqrt(_Unary):
     kernel, expression, derivatives = "sqrt", "sqrt(a)", {"a": "1 / (2 * out)"}
 
@@ -122,6 +139,7 @@ def _unary(cls: type[_Unary]):
 
 neg, exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu, sign = (
     _unary(c) for c in (Neg, Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu, Sign))
+log1p, expm1, erf, erfc = (_unary(c) for c in (Log1p, Expm1, Erf, Erfc))
 
 
 # ---------------------------------------------------------------- binary zips

@@ -70,6 +70,8 @@ UNARY = {
     "relu": (lambda x: x.relu(), lambda a: np.maximum(a, 0)),
     "neg": (lambda x: -x, np.negative),
     "log": (lambda x: x.log(), np.log),
+    "log1p": (lambda x: x.log1p(), np.log1p),
+    "expm1": (lambda x: x.expm1(), np.expm1),
     "sqrt": (lambda x: lt.sqrt(x), np.sqrt),
     "abs": (lambda x: x.abs(), np.abs),
     "sin": (lambda x: x.sin(), np.sin),
@@ -79,7 +81,7 @@ UNARY = {
     "clamp_min": (lambda x: lt.clamp(x, min=0.25), lambda a: np.maximum(a, 0.25)),
     "clamp_max": (lambda x: x.clamp(max=-1), lambda a: np.minimum(a, -1)),
 }
-POSITIVE_DOMAIN = {"log", "sqrt"}
+POSITIVE_DOMAIN = {"log", "sqrt", "log1p"}
 
 
 @SETTINGS

@@ -140,6 +140,10 @@ UNARY = {
     "neg": (lambda L, x: -x, "any"),
     "exp": (lambda L, x: x.exp(), "any"),
     "log": (lambda L, x: L.log(x), "pos"),
+    "log1p": (lambda L, x: x.log1p(), "pos"),
+    "expm1": (lambda L, x: L.expm1(x), "any"),
+    "erf": (lambda L, x: L.erf(x), "any"),
+    "erfc": (lambda L, x: x.erfc(), "any"),
     "sqrt": (lambda L, x: x.sqrt(), "pos"),
     "abs": (lambda L, x: x.abs(), (0.0,)),
     "sin": (lambda L, x: L.sin(x), "any"),
@@ -171,9 +175,9 @@ def test_unary_float64_and_0d(name):
 
 
 def test_unary_special_values():
-    # log(0) = -inf, sqrt(-1) = nan, sigmoid and tanh saturate without overflow
+    # log(0) = -inf, sqrt(-1) = nan, log1p(-1) = -inf, sigmoid, tanh, erf saturate without overflow
     x = [0.0, -1.0, 1e-30, 100.0, -100.0, 1e4, -1e4, float("inf"), float("-inf")]
-    for op in ("log", "sqrt", "exp", "sigmoid", "tanh", "abs", "relu", "neg"):
+    for op in ("log", "sqrt", "exp", "sigmoid", "tanh", "abs", "relu", "neg", "log1p", "expm1", "erf", "erfc"):
         with np.errstate(all="ignore"):
             ours = getattr(lt, op)(lt.tensor(x))
             theirs = getattr(torch, op)(torch.tensor(x))
@@ -731,6 +735,10 @@ GRAD_FN = {
     "NegBackward0": lambda L, x: -x,
     "ExpBackward0": lambda L, x: x.exp(),
     "LogBackward0": lambda L, x: x.log(),
+    "Log1PBackward0": lambda L, x: x.log1p(),
+    "Expm1Backward0": lambda L, x: x.expm1(),
+    "ErfBackward0": lambda L, x: x.erf(),
+    "ErfcBackward0": lambda L, x: x.erfc(),
     "SqrtBackward0": lambda L, x: x.sqrt(),
     "AbsBackward0": lambda L, x: x.abs(),
     "SinBackward0": lambda L, x: x.sin(),

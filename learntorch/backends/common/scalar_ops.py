@@ -60,6 +60,30 @@ def log(x):
 
 
 @unary
+def log1p(x):
+    """``log(1 + x)``, exact for tiny ``|x|`` (where ``1 + x`` would round to 1)."""
+    return math.log1p(x) if x > -1 else (-math.inf if x == -1 else math.nan)
+
+
+@unary
+def expm1(x):
+    """``e^x - 1``, exact for tiny ``|x|``."""
+    return math.expm1(x)
+
+
+@unary
+def erf(x):
+    """The error function, ``2/sqrt(pi) * integral of e^(-t^2) from 0 to x``."""
+    return math.erf(x)
+
+
+@unary
+def erfc(x):
+    """``1 - erf(x)``, without the cancellation for large ``x``."""
+    return math.erfc(x)
+
+
+@unary
 def sqrt(x):
     return math.sqrt(x) if x >= 0 else math.nan
 

@@ -11,35 +11,29 @@ from .module import Module
 from .parameter import Parameter
 
 
-class Conv2d(Module):
-    """(N, in_channels, H, W) or (in_channels, H, W) -> (N, out_channels, OH, OW).
+class _ConvNd(Module):
+    """What Conv2d and ConvTranspose2d share: their arguments, parameters, init and repr.
 
-    weight (out_channels, in_channels, kH, kW), bias (out_channels,); PyTorch's default init
-    (kaiming_uniform_ with a = sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)))."""
+    weight (out_channels, in_channels, kH, kW), or (in_channels, out_channels, kH, kW) when ``transposed``;
+    bias (out_channels,); PyTorch's default init (kaiming_uniform_ with a = sqrt(5), bias
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in from the weight's dims 1, 2, 3)."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any, padding: Any,
+                 dilation: Any, transposed: bool, output_padding: Any, groups: int, bias: bool, padding_mode: str,
+                 device: Any, dtype: Any) -> None:
         super().__init__()
-        if groups != 1:
-            raise NotImplementedError(f"Conv2d: learntorch supports groups=1 only, got groups={groups}")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"Conv2d: learntorch supports padding_mode='zeros' only, got {padding_mode!r}")
-        if isinstance(padding, str):
-            if padding not in ("valid", "same"):
-                raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
-            if padding == "same" and pair("stride", stride) != (1, 1):
-                raise ValueError("padding='same' is not supported for strided convolutions")
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = pair("kernel_size", kernel_size)
         self.stride = pair("stride", stride)
         self.padding = padding if isinstance(padding, str) else pair("padding", padding)
         self.dilation = pair("dilation", dilation)
+        self.transposed = transposed
+        self.output_padding = pair("output_padding", output_padding)
         self.groups = groups
         self.padding_mode = padding_mode
-        self.weight = Parameter(_creation.empty(out_channels, in_channels, *self.kernel_size, device=device,
-                                                dtype=dtype))
+        channels = (in_channels, out_channels) if transposed else (out_channels, in_channels)
+        self.weight = Parameter(_creation.empty(*channels, *self.kernel_size, device=device, dtype=dtype))
         if bias:
             self.bias = Parameter(_creation.empty(out_channels, device=device, dtype=dtype))
         else:
@@ -49,21 +43,45 @@ class Conv2d(Module):
     def reset_parameters(self) -> None:
         init.default_layer_init_(self.weight, self.bias)
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
-
     def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0, 0):
             s += f", padding={self.padding}"
         if self.dilation != (1, 1):
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0, 0):
+            s += f", output_padding={self.output_padding}"
         if self.bias is None:
             s += ", bias=False"
         return s
 
 
-class ConvTranspose2d(Module):
+class Conv2d(_ConvNd):
+    """(N, in_channels, H, W) or (in_channels, H, W) -> (N, out_channels, OH, OW).
+
+    weight (out_channels, in_channels, kH, kW), bias (out_channels,); PyTorch's default init
+    (kaiming_uniform_ with a = sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)))."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        if groups != 1:
+            raise NotImplementedError(f"Conv2d: learntorch supports groups=1 only, got groups={groups}")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"Conv2d: learntorch supports padding_mode='zeros' only, got {padding_mode!r}")
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
+            if padding == "same" and pair("stride", stride) != (1, 1):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0, groups, bias,
+                         padding_mode, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
+
+
+class ConvTranspose2d(_ConvNd):
     """(N, in_channels, H, W) or (in_channels, H, W) -> (N, out_channels, OH, OW), the gradient of a Conv2d
     w.r.t. its input (an upsampling layer): ``OH = (H - 1) * stride - 2 * padding + dilation * (kH - 1)
     + output_padding + 1``.
@@ -74,7 +92,6 @@ class ConvTranspose2d(Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__()
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for ConvTranspose2d, got {padding_mode!r}')
         if groups <= 0:
@@ -84,25 +101,8 @@ class ConvTranspose2d(Module):
                 raise ValueError(f"{name} must be divisible by groups, got {name}={channels} and groups={groups}")
         if groups != 1:
             raise NotImplementedError(f"ConvTranspose2d: learntorch supports groups=1 only, got groups={groups}")
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = pair("kernel_size", kernel_size)
-        self.stride = pair("stride", stride)
-        self.padding = pair("padding", padding)
-        self.output_padding = pair("output_padding", output_padding)
-        self.dilation = pair("dilation", dilation)
-        self.groups = groups
-        self.padding_mode = padding_mode
-        self.weight = Parameter(_creation.empty(in_channels, out_channels, *self.kernel_size, device=device,
-                                                dtype=dtype))
-        if bias:
-            self.bias = Parameter(_creation.empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        init.default_layer_init_(self.weight, self.bias)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True, output_padding,
+                         groups, bias, padding_mode, device, dtype)
 
     def _output_padding(self, input: Tensor, output_size: Any) -> tuple[int, int]:
         if output_size is None:
@@ -125,15 +125,3 @@ class ConvTranspose2d(Module):
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
                                   self._output_padding(input, output_size), self.groups, self.dilation)
-
-    def extra_repr(self) -> str:
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.output_padding != (0, 0):
-            s += f", output_padding={self.output_padding}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s

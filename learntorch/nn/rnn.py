@@ -48,6 +48,13 @@ def _gru_step(gates_x: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> 
     return new + z * (h - new)
 
 
+def _reset_uniform(module: Module) -> None:
+    """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), PyTorch's init for recurrent layers."""
+    bound = 1.0 / math.sqrt(module.hidden_size)
+    for weight in module.parameters():
+        init.uniform_(weight, -bound, bound)
+
+
 # ---------------------------------------------------------------- multi-layer recurrent layers
 class RNNBase(Module):
     """What ``RNN``, ``LSTM`` and ``GRU`` share: parameters, argument checks, the layer/direction loop."""
@@ -108,10 +115,7 @@ class RNNBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
+        _reset_uniform(self)
 
     def flatten_parameters(self) -> None:
         """PyTorch packs the weights into one cuDNN buffer here; learntorch has nothing to pack (a no-op)."""
@@ -325,9 +329,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size)
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
+        _reset_uniform(self)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -337,7 +339,8 @@ class RNNCellBase(Module):
             s += f", nonlinearity={self.nonlinearity}"
         return s
 
-    def _prepare(self, input: Tensor, states: list[Tensor | None], names: list[str]) -> tuple[Tensor, list[Tensor], bool]:
+    def _prepare(self, input: Tensor, states: list[Tensor | None],
+                 names: list[str]) -> tuple[Tensor, list[Tensor], bool]:
         """Checks ranks and sizes; batches an unbatched (I,) input; zero states where None."""
         cell = type(self).__name__
         if input.dim() not in (1, 2):

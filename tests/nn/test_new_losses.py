@@ -10,21 +10,8 @@ import learntorch as lt
 import learntorch.nn as nn
 import learntorch.nn.functional as F
 from learntorch.autograd import gradcheck
+from nn_helpers import rand, reference, torch
 
-try:
-    import torch
-except ImportError:
-    torch = None
-
-
-def reference(test):
-    """Marks a comparison against PyTorch (``-m reference``), skipped when torch is not installed."""
-    return pytest.mark.reference(pytest.mark.skipif(torch is None, reason="needs torch")(test))
-
-
-def rand(*shape, seed=0, requires_grad=True):
-    rng = np.random.default_rng(seed + sum(shape))
-    return lt.tensor(rng.standard_normal(shape), dtype=lt.float64, requires_grad=requires_grad)
 
 
 def probs(*shape, seed=0, requires_grad=True):

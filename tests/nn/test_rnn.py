@@ -12,21 +12,8 @@ import pytest
 import learntorch as lt
 import learntorch.nn as nn
 from learntorch.autograd import gradcheck, gradgradcheck
+from nn_helpers import rand, reference, torch
 
-try:
-    import torch
-except ImportError:
-    torch = None
-
-
-def reference(test):
-    """Marks a comparison against PyTorch (``-m reference``), skipped when torch is not installed."""
-    return pytest.mark.reference(pytest.mark.skipif(torch is None, reason="needs torch")(test))
-
-
-def rand(*shape, seed=0, requires_grad=True):
-    rng = np.random.default_rng(seed + sum(shape))
-    return lt.tensor(rng.standard_normal(shape), dtype=lt.float64, requires_grad=requires_grad)
 
 
 def as_function(module, with_state):
@@ -155,7 +142,8 @@ def test_recurrent_errors():
         nn.GRU(3, 4, num_layers=2)(lt.zeros(5, 3, 3), lt.zeros(1, 3, 4))
     with pytest.raises(RuntimeError, match=re.escape("Expected hidden[1] size (1, 3, 4), got [1, 2, 4]")):
         nn.LSTM(3, 4)(lt.zeros(5, 3, 3), (lt.zeros(1, 3, 4), lt.zeros(1, 2, 4)))
-    with pytest.raises(RuntimeError, match="For batched 3-D input, hx and cx should also be 3-D but got \\(2-D, 3-D\\)"):
+    with pytest.raises(RuntimeError, match=re.escape("For batched 3-D input, hx and cx should also be 3-D but got "
+                                                     "(2-D, 3-D)")):
         nn.LSTM(3, 4)(lt.zeros(5, 3, 3), (lt.zeros(3, 4), lt.zeros(1, 3, 4)))
     with pytest.raises(RuntimeError, match="For unbatched 2-D input, hx should also be 2-D but got 3-D tensor"):
         nn.RNN(3, 4)(lt.zeros(5, 3), lt.zeros(1, 1, 4))

@@ -12,6 +12,7 @@ layer, so a backend never sees bad input.
 | zip           | ``zip(op, a, b, out_dtype)``: ``out[i] = f(a[i], b[i])`` (a, b already broadcast) |
 | where         | ``where(cond, a, b)`` |
 | reduce        | ``reduce(op, a, dims)``, ``arg_reduce(op, a, dim)`` |
+| sort / scan   | ``sort(a, descending)``, ``scan(op, a)``: along the last dim |
 | matmul        | ``matmul(a, b)`` on (B, M, K) @ (B, K, N), or (M, K) @ (K, N) |
 | copy / fill   | ``copy_(dst, src)``, ``fill_(dst, value)`` |
 | gather / scatter | ``gather(src, positions)``, ``scatter_add(shape, src, positions)``, ``scatter_(dst, src, positions)`` |
@@ -42,6 +43,16 @@ class Backend:
     def where(self, cond: Any, a: Any, b: Any) -> Any: return self._missing("where")
     def reduce(self, op: str, a: Any, dims: tuple[int, ...]) -> Any: return self._missing(f"reduce {op}")
     def arg_reduce(self, op: str, a: Any, dim: int) -> Any: return self._missing(f"arg_reduce {op}")
+    def sort(self, a: Any, descending: bool) -> tuple[Any, Any]:
+        """(values, indices): each row of the last dim of ``a`` (ndim >= 1) sorted, stably, NaN
+        largest; indices (int64) are positions within the row."""
+        return self._missing("sort")
+
+    def scan(self, op: str, a: Any) -> Any:
+        """The running ``op`` (``"sum"`` or ``"prod"``) along the last dim of ``a`` (ndim >= 1),
+        accumulated in float64 for floats and rounded to ``a``'s dtype."""
+        return self._missing(f"scan {op}")
+
     def matmul(self, a: Any, b: Any) -> Any: return self._missing("matmul")
     def copy_(self, dst: Any, src: Any) -> None: return self._missing("copy_")
     def fill_(self, dst: Any, value: Any) -> None: return self._missing("fill_")

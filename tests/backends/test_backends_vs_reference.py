@@ -224,6 +224,24 @@ def reduce_calls(rng: np.random.Generator, shape: tuple[int, ...]) -> list[Call]
     return calls
 
 
+def sort_scan_calls(rng: np.random.Generator, shape: tuple[int, ...]) -> list[Call]:
+    """sort (both directions; ties, NaN, +-0 and +-inf, so stability and NaN's place show) and the
+    running sum and product, along the last dim of each layout."""
+    calls = []
+    for dtype, descending in itertools.product(ALL, (False, True)):
+        values = random_values(rng, shape, dtype)
+        values = values // 2 if dtype is dt.int64 else np.round(values) if dtype.is_floating_point else values
+        direction = "descending" if descending else "ascending"
+        for layout, a in layouts(values).items():
+            calls.append(Call("sort", (a, descending), f"sort-{dtype.name}-{direction}-{layout}"))
+    for op, dtype in itertools.product(("sum", "prod"), (dt.int64, dt.float32, dt.float64)):
+        values = random_values(rng, shape, dtype, special=op == "sum")
+        values = np.clip(values, -2, 2) if op == "prod" else values
+        for layout, a in layouts(values).items():
+            calls.append(Call("scan", (op, a), f"scan-{op}-{dtype.name}-{layout}"))
+    return calls
+
+
 def matmul_calls(rng: np.random.Generator, m: int, k: int, n: int) -> list[Call]:
     calls = []
     for dtype in (dt.int64, dt.float32, dt.float64):
@@ -368,13 +386,14 @@ def all_calls(small: bool) -> list[Call]:
     shape = (2, 3) if small else (3, 4, 5)
     calls = (move_calls(rng, shape) + elementwise_calls(rng, shape) + reduce_calls(rng, shape)
              + matmul_calls(rng, 2, 3, 2) + copy_calls(rng, shape) + index_calls(rng, 8 if small else 40)
-             + conv_calls(rng, 1, 2, 2, (4, 5)) + pool_calls(rng, 1, 2, (5, 6)) + optim_calls(rng, 6))
+             + conv_calls(rng, 1, 2, 2, (4, 5)) + pool_calls(rng, 1, 2, (5, 6)) + optim_calls(rng, 6)
+             + sort_scan_calls(rng, shape))
     if not small:  # big enough for the multi-threaded and two-pass paths of the CPU kernels
         big = (200, 200)
         calls += [replace(c, id=c.id + "-big") for c in
                   elementwise_calls(rng, big)[::23] + reduce_calls(rng, (300, 250))[::7]
                   + copy_calls(rng, big)[::9] + matmul_calls(rng, 64, 80, 48)[::4]
-                  + optim_calls(rng, 70_000)[::3]]
+                  + optim_calls(rng, 70_000)[::3] + sort_scan_calls(rng, (300, 250))[::5]]
     return calls
 
 

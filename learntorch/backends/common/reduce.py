@@ -29,6 +29,12 @@ def reduce_init(op: str, dtype: np.dtype) -> Any:
     return dtype.type(info.min if op == "max" else info.max)
 
 
+def scan_init(op: str, dtype: np.dtype) -> Any:
+    """The start value of scan ``op`` (sum or prod), in the accumulator's type: float64 for
+    floating dtypes (as PyTorch's CPU cumsum), int64 for the others."""
+    return (np.float64 if dtype.kind == "f" else np.int64)(0 if op == "sum" else 1)
+
+
 def arg_reduce_row(a, base, size, stride, largest):
     """The index ``k`` of the first largest (or smallest) of ``a[base + k * stride]``, ``k < size``
     (``size >= 1``); the first NaN wins, as in torch."""

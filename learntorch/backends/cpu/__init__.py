@@ -2,7 +2,7 @@
 
 This module only adapts tensors to kernel arguments (flat storage, offset, strides as int64
 arrays) and picks the kernel; the loops themselves live in the modules beside it, one per
-kernel shape: elementwise.py (map, zip, where), reduce.py, matmul.py, copy.py (copy, fill,
+kernel shape: elementwise.py (map, zip, where), reduce.py, sort.py, scan.py, matmul.py, copy.py (copy, fill,
 gather, scatter), conv.py, pool.py and optim.py. Their math (scalar functions, index loop,
 optimizer formulas, output sizes) is backends/common/'s, shared with the CUDA backend. build.py
 compiles each loop for one thread and for many, and ``parallel(numel)`` picks between them.
@@ -18,9 +18,10 @@ import numba
 import numpy as np
 
 from ..common.index import coalesce
-from ..common.reduce import reduce_init
+from ..common.reduce import reduce_init, scan_init
 from ..interface import Backend
 from . import conv, elementwise, matmul as mm, optim, pool, reduce as reduce_kernels
+from . import scan as scan_kernels, sort as sort_kernels
 from . import copy as copy_kernels
 from .build import compile_kernel, parallel
 from .fast import blas, matmul_blas
@@ -121,6 +122,24 @@ class CPUBackend(Backend):
             kshape, kstrides = coalesce(kept_shape, tuple(a._strides[d] for d in kept))
             reduce_kernels.arg_reduce_kernel(op, parallel(a.numel()))(
                 out, a._storage, a._offset, kshape, kstrides, a._shape[dim], a._strides[dim])
+        return out
+
+    # ---- sort and scan along the last dim (sort.py, scan.py)
+    def sort(self, a: Any, descending: bool) -> tuple[np.ndarray, np.ndarray]:
+        values, indices = np.empty(a.numel(), a.dtype.np), np.empty(a.numel(), np.int64)
+        if a.numel():
+            n, kshape, kstrides = _rows(a)
+            compile_kernel(sort_kernels.sort_loop, parallel(a.numel()))(
+                values.reshape(-1, n), indices.reshape(-1, n), a._storage, a._offset, kshape, kstrides, n,
+                a._strides[-1], descending)
+        return values, indices
+
+    def scan(self, op: str, a: Any) -> np.ndarray:
+        out = np.empty(a.numel(), a.dtype.np)
+        if a.numel():
+            n, kshape, kstrides = _rows(a)
+            scan_kernels.scan_kernel(op, parallel(a.numel()))(out.reshape(-1, n), a._storage, a._offset, kshape,
+                                                              kstrides, n, a._strides[-1], scan_init(op, a.dtype.np))
         return out
 
     # ---- matmul
@@ -236,6 +255,11 @@ def _blas_operand(t: Any) -> tuple[np.ndarray, int, int, int, int]:
         t = t.contiguous()
         matrix = blas.blas_strides(rows, cols, *t._strides[-2:])
     return (t._storage, t._offset, t._strides[0] if len(t._shape) == 3 else 0) + matrix
+
+
+def _rows(a: Any) -> tuple[int, np.ndarray, np.ndarray]:
+    """A non-empty tensor as rows of its last dim: (row length, the other dims' shape and strides, coalesced)."""
+    return (a._shape[-1], *coalesce(a._shape[:-1], a._strides[:-1]))
 
 
 def _array(t: Any) -> np.ndarray:

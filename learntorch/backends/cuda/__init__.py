@@ -4,7 +4,7 @@
 Like the CPU backend (cpu/__init__.py, method for method), this module only adapts tensors
 to kernel arguments and launches the kernel; the kernels live in the modules beside it, one per
 kernel shape, with the same file names as on the CPU: elementwise.py (map, zip, where),
-reduce.py, matmul.py, copy.py (copy, fill, gather, scatter), conv.py, pool.py and optim.py.
+reduce.py, sort.py, scan.py, matmul.py, copy.py (copy, fill, gather, scatter), conv.py, pool.py and optim.py.
 Their math is backends/common/'s (scalar functions, index loop, reductions, optimizer formulas,
 output sizes), the same the CPU compiles; nothing here imports the CPU backend.
 
@@ -28,11 +28,12 @@ from numba import config, cuda
 
 from ..common import optim as optim_math
 from ..common.index import coalesce
-from ..common.reduce import reduce_init
+from ..common.reduce import reduce_init, scan_init
 from ..common.shapes import conv2d_output_hw, pool2d_output_hw
 from ..interface import Backend
 from . import conv, copy as copy_kernels, elementwise, optim, pool, reduce as reduce_kernels
 from ._launch import REDUCE_THREADS, grid_1d
+from . import scan as scan_kernels, sort as sort_kernels
 from .matmul import matmul_launch
 
 NO_DEVICE = ("Found no NVIDIA driver on your system, or no CUDA device: learntorch runs CUDA tensors through "
@@ -56,6 +57,11 @@ def require_device() -> None:
 def layout(shape: tuple[int, ...], *strides: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
     """``coalesce`` (backends/common/index.py) as int tuples: kernel arguments, not device arrays."""
     return tuple(tuple(int(v) for v in arr) for arr in coalesce(shape, *strides))
+
+
+def _rows(a: Any) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+    """A non-empty tensor as rows of its last dim: (row length, the other dims' layout)."""
+    return (a._shape[-1], *layout(a._shape[:-1], a._strides[:-1]))
 
 
 def flat(t: Any) -> Any:
@@ -150,6 +156,26 @@ class CUDABackend(Backend):
             kshape, kstrides = layout(kept_shape, tuple(a._strides[d] for d in kept))
             reduce_kernels.arg_reduce_kernel(op)[grid_1d(out.size)](
                 out, a._storage, a._offset, kshape, kstrides, a._shape[dim], a._strides[dim])
+        return out
+
+    # ---- sort and scan along the last dim (sort.py, scan.py: one thread per row)
+    def sort(self, a: Any, descending: bool) -> tuple[Any, Any]:
+        values, indices = self.empty(a.numel(), a.dtype), cuda.device_array(a.numel(), np.int64)
+        if a.numel():
+            n, kshape, kstrides = _rows(a)
+            rows = a.numel() // n
+            sort_kernels.sort_loop[grid_1d(rows)](
+                values.reshape(rows, n), indices.reshape(rows, n), cuda.device_array((rows, n), np.int64),
+                a._storage, a._offset, kshape, kstrides, n, a._strides[-1], descending)
+        return values, indices
+
+    def scan(self, op: str, a: Any) -> Any:
+        out = self.empty(a.numel(), a.dtype)
+        if a.numel():
+            n, kshape, kstrides = _rows(a)
+            rows = a.numel() // n
+            scan_kernels.scan_kernel(op)[grid_1d(rows)](out.reshape(rows, n), a._storage, a._offset, kshape,
+                                                        kstrides, n, a._strides[-1], scan_init(op, a.dtype.np))
         return out
 
     # ---- matmul

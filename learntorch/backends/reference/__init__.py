@@ -19,13 +19,14 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..common.reduce import reduce_init
+from ..common.reduce import reduce_init, scan_init
 from ..common.shapes import conv2d_output_hw, pool2d_output_hw
 from ..interface import Backend
 from . import conv_pool, elementwise, optim
 
 REDUCE = {"sum": np.add, "prod": np.multiply, "max": np.maximum, "min": np.minimum}
 ARG_REDUCE = {"argmax": np.argmax, "argmin": np.argmin}
+SCAN = {"sum": np.cumsum, "prod": np.cumprod}
 
 
 def view(t: Any) -> np.ndarray:
@@ -86,6 +87,25 @@ class ReferenceBackend(Backend):
         if a._shape[dim] == 0:
             return np.zeros(math.prod(kept), np.int64)
         return _into(kept, np.int64, ARG_REDUCE[op](view(a), axis=dim))
+
+    # ---- sort and scan along the last dim
+    def sort(self, a: Any, descending: bool) -> tuple[np.ndarray, np.ndarray]:
+        """A stable sort whose keys put NaN last ascending and first descending: ``lexsort`` on
+        (is it NaN, the value), with the value negated for descending (``~x`` for ints and bools,
+        which never overflows)."""
+        x = view(a)
+        nan = np.isnan(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_)
+        if descending:
+            x, nan = (-x if x.dtype.kind == "f" else ~x), ~nan
+        indices = np.lexsort((x, nan), axis=-1)  # the last key is the primary one
+        return _into(a._shape, a.dtype.np, np.take_along_axis(view(a), indices, -1)), _flat(indices)
+
+    def scan(self, op: str, a: Any) -> np.ndarray:
+        """The running sum or product, from ``scan_init`` (a sum starts at +0, so a leading -0.0
+        gives 0.0, as in torch)."""
+        init = scan_init(op, a.dtype.np)
+        running = SCAN[op](view(a), axis=-1, dtype=type(init))
+        return _into(a._shape, a.dtype.np, running + init if op == "sum" else running)
 
     # ---- matmul: (B, M, K) @ (B, K, N), or (M, K) @ (K, N)
     def matmul(self, a: Any, b: Any) -> np.ndarray:

@@ -9,13 +9,17 @@ an empty array: it is not touched.
 Scalar expressions such as ``lr / (1 - beta1**step)`` are computed in float64, as torch computes
 them in Python, by the ``*_scalars`` functions, which return them converted to the parameter's
 dtype ``dt``; the elementwise arithmetic then runs in that dtype, and a NaN in a gradient reaches
-the parameter as in torch. Square roots are cast back to the parameter's dtype: Numba's CPU
-``math.sqrt`` turns a float32 into a float64 (its CUDA one does not), and the float64 root
-rounded to float32 is the float32 root.
+the parameter as in torch.
+
+``sqrt`` must keep that dtype too. ``math.sqrt`` does on the GPU (and under the simulator), but
+Numba's CPU ``math.sqrt`` turns a float32 into a float64, a 3x slower RMSprop step: cpu/optim.py
+compiles these functions with ``np.sqrt`` as their ``sqrt``.
 """
 from __future__ import annotations
 
 import math
+
+sqrt = math.sqrt  # the square root of the updates, in its argument's dtype (see above)
 
 
 def sgd_scalars(dt, lr, momentum, dampening, weight_decay):
@@ -81,7 +85,7 @@ def adam(i, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, s, decoupled_weigh
         old = max_exp_avg_sq[i]
         v = old if (old > v or old != old) else v
         max_exp_avg_sq[i] = v
-    param[i] -= step_size * (m / (param.dtype.type(math.sqrt(v)) / bc2_sqrt + eps))
+    param[i] -= step_size * (m / (sqrt(v) / bc2_sqrt + eps))
 
 
 def rmsprop_scalars(dt, lr, alpha, eps, weight_decay, momentum):
@@ -115,9 +119,9 @@ def rmsprop(i, param, grad, square_avg, grad_avg, momentum_buf, s, centered):
     if centered:
         ga = alpha * grad_avg[i] + one_minus_alpha * g
         grad_avg[i] = ga
-        avg = param.dtype.type(math.sqrt(sq - ga * ga)) + eps
+        avg = sqrt(sq - ga * ga) + eps
     else:
-        avg = param.dtype.type(math.sqrt(sq)) + eps
+        avg = sqrt(sq) + eps
     if momentum > 0:
         b = momentum * momentum_buf[i] + g / avg
         momentum_buf[i] = b
@@ -145,4 +149,4 @@ def adagrad(i, param, grad, state_sum, s):
         g = g + weight_decay * param[i]
     total = state_sum[i] + g * g
     state_sum[i] = total
-    param[i] -= clr * (g / (param.dtype.type(math.sqrt(total)) + eps))
+    param[i] -= clr * (g / (sqrt(total) + eps))

@@ -15,6 +15,8 @@ the loop runs over contiguous slices, which the compiler vectorises. ``fastmath`
 results follow IEEE rounding like torch's, and a NaN in a gradient propagates to the parameter
 as in torch.
 """
+import types
+
 import numpy as np
 from numba import njit, prange
 
@@ -22,10 +24,18 @@ from ..common import optim
 
 CHUNK = 32768  # elements per parallel task
 
-sgd, sgd_scalars = njit(inline="always")(optim.sgd), njit(inline="always")(optim.sgd_scalars)
-adam, adam_scalars = njit(inline="always")(optim.adam), njit(inline="always")(optim.adam_scalars)
-rmsprop, rmsprop_scalars = njit(inline="always")(optim.rmsprop), njit(inline="always")(optim.rmsprop_scalars)
-adagrad, adagrad_scalars = njit(inline="always")(optim.adagrad), njit(inline="always")(optim.adagrad_scalars)
+
+def _for_cpu(update):
+    """``update`` of common/optim.py compiled for the CPU, with ``np.sqrt`` as its ``sqrt``: it keeps
+    a float32 a float32 (and vectorises), where Numba's CPU ``math.sqrt`` would return a float64."""
+    f = types.FunctionType(update.__code__, {**update.__globals__, "sqrt": np.sqrt}, update.__name__)
+    return njit(inline="always")(f)
+
+
+sgd, adam, rmsprop, adagrad = (_for_cpu(f) for f in (optim.sgd, optim.adam, optim.rmsprop, optim.adagrad))
+sgd_scalars, adam_scalars, rmsprop_scalars, adagrad_scalars = (
+    njit(inline="always")(f) for f in (optim.sgd_scalars, optim.adam_scalars, optim.rmsprop_scalars,
+                                       optim.adagrad_scalars))
 
 
 @njit(inline="always")

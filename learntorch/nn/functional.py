@@ -388,11 +388,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def _normal_cdf(x: Tensor) -> Tensor:
-    """Phi(x) = (1 + erf(x / sqrt 2)) / 2, with erf from Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7)."""
-    t = 1.0 / (1.0 + (0.3275911 / math.sqrt(2.0)) * x.abs())
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    tail = 0.5 * poly * (-0.5 * x * x).exp()  # Phi(-|x|)
-    return where(x >= 0, 1.0 - tail, tail)
+    """Phi(x) = (1 + erf(x / sqrt 2)) / 2, computed as erfc(-x / sqrt 2) / 2 (exact in the left tail too)."""
+    return (x * -math.sqrt(0.5)).erfc() * 0.5
 
 
 class Gelu(Function):

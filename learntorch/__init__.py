@@ -44,3 +44,7 @@ from .serialization import load, save  # noqa: E402
 from . import cpu, cuda, nn, optim, utils  # noqa: E402  (torch.nn, torch.cuda, ... work after `import torch`)
 from . import accelerator, distributions  # noqa: E402  torch.accelerator, torch.distributions
 from .backends import cudnn as _cudnn, mps as _mps  # noqa: E402,F401  torch.backends.cudnn/.mps after `import torch`
+from . import onnx, serialization, sparse  # noqa: E402  torch.onnx, torch.serialization.add_safe_globals, torch.sparse
+from ._layout import layout, sparse_coo, strided  # noqa: E402
+from .sparse._coo import sparse_coo_tensor  # noqa: E402
+from .sparse.mm import spmm  # noqa: E402  torch.spmm

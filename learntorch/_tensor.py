@@ -5,7 +5,7 @@ The class holds metadata and forwards every computation to a differentiable Func
 bottom: layout, autograd fields, conversion, then the op methods (one line each).
 
 The one import circle in learntorch: Tensor <-> the modules that make tensors (``ops``,
-``_creation``, ``random``, ``autograd.engine``). They import ``Tensor`` at their top; this module
+``_creation``, ``random``, ``autograd.engine``, ``sparse``). They import ``Tensor`` at their top; this module
 imports them at its bottom, after the class exists, and its methods call them (``ops.add``, ...).
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 from . import _dtype as dt
 from ._device import as_device, device as Device
 from ._format import tensor_repr
+from ._layout import strided
 from ._storage import VersionCounter, contiguous_strides, is_contiguous, numel
 from .backends import backend_for
 
@@ -100,6 +101,9 @@ class Tensor:
     @property
     def is_cuda(self) -> bool:
         return self._device.type == "cuda"
+
+    is_sparse = False
+    layout = strided
 
     @property
     def _version(self) -> int:
@@ -274,7 +278,17 @@ class Tensor:
         return tensor_repr(self)
 
     def __reduce_ex__(self, protocol: int):
-        raise TypeError("learntorch tensors are not pickled; use learntorch.save(obj, path)")
+        """Pickle (``pickle``, ``copy.copy``, ``learntorch.save`` of whole objects) as the whole storage,
+        a flat host NumPy array (a CUDA one is copied over), plus this tensor's layout. Views of one
+        CPU storage pickled together keep sharing one storage: pickle writes the array once.
+        ``.grad`` and the graph are not kept: a non-leaf comes back as a leaf. A multiprocessing
+        reduction can register itself for Tensor and pass a shared-memory array instead."""
+        storage = self._storage
+        if self._device.type != "cpu":
+            storage = self._backend.to_numpy(Tensor._make(storage, (storage.size,), dtype=self._dtype,
+                                                          device=self._device))
+        return _rebuild_tensor, (type(self), storage, self._offset, self._shape, self._strides, str(self._device),
+                                 self._requires_grad)
 
     def __deepcopy__(self, memo: dict) -> "Tensor":
         """``copy.deepcopy``: a new leaf with copied data (and grad), as for ``copy.deepcopy(model)``."""
@@ -325,6 +339,13 @@ class Tensor:
 
     def is_floating_point(self) -> bool:
         return self._dtype.is_floating_point
+
+    def to_dense(self) -> "Tensor":
+        return self
+
+    def to_sparse(self, sparse_dim: int | None = None) -> "sparse.SparseCooTensor":
+        """The nonzero elements as a coalesced sparse COO tensor (differentiable)."""
+        return sparse.dense_to_sparse(self, sparse_dim)
 
     def cpu(self) -> "Tensor":
         return self.to("cpu")
@@ -464,6 +485,29 @@ class Tensor:
         return self.copy_(random.rand(*self._shape, dtype=self._dtype, generator=generator) * (b - a) + a)
 
 
+def _rebuild_tensor(cls: type, storage: Any, offset: int, shape: tuple[int, ...], strides: tuple[int, ...],
+                    device: str, requires_grad: bool) -> Tensor:
+    """``Tensor.__reduce_ex__``'s inverse: a ``cls`` tensor viewing ``storage``, a flat NumPy array
+    (moved to ``device`` if that is not the CPU) or a storage already there. The layout is checked
+    against the storage's length, so a damaged pickle can't make a view that reads past its end."""
+    dev = as_device(device)
+    if isinstance(storage, np.ndarray):  # kernels read flat, writable, C-ordered memory
+        storage = np.require(storage, requirements=["C", "W"])
+        if dev.type != "cpu":
+            storage = backend_for(dev).from_numpy(storage)
+    shape, strides, offset = tuple(map(int, shape)), tuple(map(int, strides)), int(offset)
+    last = offset + sum((n - 1) * s for n, s in zip(shape, strides)) if numel(shape) else offset - 1
+    dtype = dt.from_numpy_dtype(storage.dtype, what="storage")
+    if (not (isinstance(cls, type) and issubclass(cls, Tensor)) or storage.ndim != 1 or dtype.np != storage.dtype
+            or len(shape) != len(strides) or min(shape + strides + (offset,)) < 0 or last >= storage.size):
+        raise RuntimeError(f"can't rebuild a {getattr(cls, '__name__', cls)} of shape {list(shape)}, strides "
+                           f"{list(strides)}, offset {offset} over a {storage.ndim}-d {storage.dtype} storage of "
+                           f"{storage.size} elements")
+    t = cls._make(storage, shape, strides, offset, dtype=dtype, device=dev)
+    t.requires_grad = requires_grad
+    return t
+
+
 def parse_to_args(args: tuple, dtype: Any, device: Any) -> tuple[Any, Any]:
     """Sort ``.to(...)``'s positional arguments into (dtype, device), as PyTorch accepts them: a
     tensor gives both, a string, ``device`` or int is a device, anything else is a dtype (checked:
@@ -514,3 +558,4 @@ class RemovableHandle:
 from . import ops, random  # noqa: E402
 from ._creation import empty, tensor  # noqa: E402
 from .autograd import engine  # noqa: E402
+from .sparse import _coo as sparse  # noqa: E402

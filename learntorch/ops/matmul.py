@@ -72,6 +72,8 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         # nothing to record: Mm's forward without apply's bookkeeping (a few microseconds,
         # which is the difference from NumPy on a 256 x 256 product)
         return Mm.compute(a, b)
+    if getattr(a, "is_sparse", False):  # a sparse.SparseCooTensor: torch.matmul/mm(sparse, dense) is sparse.mm
+        return a.mm(b)
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul(): expected two Tensors, got {type(a).__name__} and {type(b).__name__}")
     if a.dim() == 0 or b.dim() == 0:

@@ -327,3 +327,16 @@ def test_same_objects_load_or_fail_as_under_torch(tmp_path):
         if not ours_ok:
             line = f"Unsupported global: GLOBAL {__name__}.Point was not an allowed global by default."
             assert line in torch_message and line in ours_message
+
+
+@pytest.mark.skipif(not lt.cuda.is_available(), reason="needs CUDA (or NUMBA_ENABLE_CUDASIM=1)")
+def test_cuda_tensors_come_back_on_cuda_or_where_mapped():
+    x = lt.arange(6.0, device="cuda")
+    y, v = pickle.loads(pickle.dumps([x, x[2:]]))
+    assert y.device == v.device == lt.device("cuda:0") and v.tolist() == [2, 3, 4, 5]
+    ckpt = {"w": x, "p": nn.Parameter(lt.ones(2, device="cuda"))}
+    got = round_trip(ckpt)
+    assert got["w"].device == lt.device("cuda:0") and type(got["p"]) is nn.Parameter
+    assert round_trip(ckpt, map_location="cpu")["w"].device == lt.device("cpu")
+    model = round_trip(nn.Linear(2, 2).cuda(), weights_only=False, map_location={"cuda:0": "cpu"})
+    assert model.weight.device == lt.device("cpu")

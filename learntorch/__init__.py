@@ -10,12 +10,14 @@ from __future__ import annotations
 from . import _runtime  # noqa: F401  first: LEARNTORCH_TUNE_MALLOC=1 tunes malloc before big arrays exist (see there)
 from . import _dtype
 from ._device import device
-from ._dtype import (bool_ as bool, double, float32, float64, float_ as float, get_default_dtype, int64, long,
-                     promote_types, set_default_dtype)
+from ._dtype import (bool_ as bool, double, float32, float64, float_ as float, get_default_dtype, int8, int16,
+                     int32, int64, int_ as int, long, promote_types, set_default_dtype, short, uint8)
 from ._dtype import dtype
 from ._tensor import Size, Tensor
 from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                         ones_like, tensor, zeros, zeros_like)
+from ._legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor,
+                      ShortTensor)
 from .random import (Generator, default_generator, initial_seed, manual_seed, rand, rand_like, randint,
                      randint_like, randn, randn_like, randperm)
 from . import autograd
@@ -27,7 +29,6 @@ from .ops import (abs, add, all, allclose, any, argmax, argmin, cat, clamp, cos,
                   transpose, true_divide, unsqueeze, var, where)
 
 clip = clamp
-int = int64
 __version__ = "0.1.0"
 
 

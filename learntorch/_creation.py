@@ -104,7 +104,9 @@ def tensor(data: Any, *, dtype: dt.dtype | None = None, device: Any = None,
     """A new tensor copied from ``data`` (number, nested list, NumPy array or Tensor).
 
     Python floats become float32 (the default dtype), ints int64, bools bool; NumPy arrays and
-    scalars keep their dtype (float16 widens to float32, narrower ints to int64). Ragged nesting
+    scalars keep their dtype (float16 widens to float32, uint16 to int32, uint32 and uint64 to
+    int64). Python numbers outside an integer ``dtype``'s range raise RuntimeError, as in PyTorch
+    (``cast_value``); arrays and tensors are cast, and wrap around. Ragged nesting
     raises PyTorch's errors. Differs from PyTorch: ``[[], [1]]`` is ragged too (PyTorch gives an
     empty (2, 0) tensor), and a list of equal-shape tensors is stacked (PyTorch raises).
     """
@@ -113,14 +115,27 @@ def tensor(data: Any, *, dtype: dt.dtype | None = None, device: Any = None,
         raise TypeError(f"tensor(): could not convert data of type {type(data).__name__} "
                         f"(element type {array.dtype}); expected {_SUPPORTED}")
     dtype = dt.check_dtype("tensor", dtype) or _infer_dtype(array, data)
-    return _wrap(np.array(array, dtype=dtype.np, copy=True), dtype, device, requires_grad)
+    if dtype.category == 1 and array.size and not isinstance(data, (np.ndarray, Tensor)):
+        for value in (array.min(), array.max()):  # Python numbers: checked, as PyTorch does
+            dt.cast_value("tensor", value.item(), dtype)
+    return _wrap(cast_array(array, dtype), dtype, device, requires_grad)
+
+
+def cast_array(array: np.ndarray, dtype: dt.dtype) -> np.ndarray:
+    """A new array of ``array``'s values in ``dtype``, cast as learntorch's kernels cast: floats
+    into a narrower integer dtype go through int64 (truncated toward zero, then wrapped around,
+    as in PyTorch; NumPy's direct cast leaves out-of-range values undefined)."""
+    if array.dtype.kind == "f" and dtype.category == 1 and dtype is not dt.int64:
+        with np.errstate(invalid="ignore"):
+            array = array.astype(np.int64)
+    return np.array(array, dtype=dtype.np, copy=True)
 
 
 def as_tensor(data: Any, dtype: dt.dtype | None = None, device: Any = None) -> Tensor:
     dtype = dt.check_dtype("as_tensor", dtype)
     if isinstance(data, Tensor) and (dtype is None or dtype is data.dtype) and device is None:
         return data
-    if isinstance(data, np.ndarray) and data.dtype in (np.float32, np.float64, np.int64, np.bool_) and \
+    if isinstance(data, np.ndarray) and data.dtype in dt.BY_NUMPY and \
             dtype in (None, dt.from_numpy_dtype(data.dtype)) and device is None:
         return from_numpy(data)
     return tensor(data, dtype=dtype, device=device)
@@ -133,7 +148,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     dtype = dt.from_numpy_dtype(array.dtype)
     if array.dtype != dtype.np:
         raise TypeError(f"from_numpy(): can't share memory with a numpy.{array.dtype} array: learntorch "
-                        "supports float32, float64, int64 and bool. Use learntorch.tensor(array) to copy.")
+                        f"supports {dt.NAMES}. Use learntorch.tensor(array) to copy (as {dtype.name}).")
     item = array.itemsize
     if any(s < 0 for s in array.strides):
         raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
@@ -150,7 +165,9 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def scalar_tensor(value: Any, dtype: dt.dtype, device: Any) -> Tensor:
-    """A 0-d tensor holding a Python number (how scalars enter binary ops)."""
+    """A 0-d tensor holding a Python number (how scalars enter binary ops); an integer wraps
+    around into a narrower integer ``dtype``, as in PyTorch."""
+    value = dt.wrap_scalar(value, dtype)
     dev = as_device(device)
     if dev.type != "cpu":
         return _filled((), value, dtype, dev)
@@ -238,6 +255,7 @@ def _full(fn: str, size: Sequence[Any], fill_value: Any, dtype: Any, device: Any
     shape = _size(size, fn)
     fill_value = _check_number(fn, "fill_value", fill_value)
     dtype = dt.check_dtype(fn, dtype) or dt.scalar_dtype(fill_value)
+    fill_value = dt.cast_value(fn, fill_value, dtype)
     if as_device(device).type != "cpu":
         return _filled(shape, fill_value, dtype, as_device(device)).requires_grad_(requires_grad)
     return _wrap(np.full(shape, fill_value, dtype=dtype.np), dtype, device, requires_grad)

@@ -1,10 +1,12 @@
 """dtypes and PyTorch's type-promotion rules.
 
-learntorch has four dtypes: ``float32`` (the default), ``float64``, ``int64`` and ``bool``.
-Promotion follows PyTorch: categories rank bool < integer < floating; within a category the
-wider dtype wins; a dimensioned tensor outranks a 0-d tensor of the same category, and a
-0-d tensor outranks a Python scalar. An int tensor plus a Python float gives the default
-float dtype (float32).
+learntorch has eight dtypes: ``float32`` (the default), ``float64``, the integers ``uint8``,
+``int8``, ``int16``, ``int32``, ``int64``, and ``bool``. Promotion follows PyTorch: categories
+rank bool < integer < floating; within a category the wider dtype wins, and ``uint8`` with a
+signed dtype gives the next signed dtype wide enough for both (``uint8`` + ``int8`` is
+``int16``); a dimensioned tensor outranks a 0-d tensor of the same category, and a 0-d tensor
+outranks a Python scalar (so ``uint8_tensor + 1000`` stays uint8, and wraps). An integer tensor
+plus a Python float gives the default float dtype (float32).
 """
 from __future__ import annotations
 
@@ -12,17 +14,25 @@ import numpy as np
 
 
 class dtype:
-    """A tensor element type, e.g. ``learntorch.float32``."""
+    """A tensor element type, e.g. ``learntorch.float32``.
 
-    def __init__(self, name: str, np_dtype: type, category: int, itemsize: int) -> None:
+    ``legacy`` is PyTorch's old type name (``"Byte"`` for uint8): ``Tensor.type()`` answers
+    ``"torch.ByteTensor"`` and error messages name dtypes by it, as PyTorch's do."""
+
+    def __init__(self, name: str, np_dtype: type, category: int, legacy: str) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
         self.category = category  # 0 bool, 1 integer, 2 floating
-        self.itemsize = itemsize
+        self.itemsize = self.np.itemsize
+        self.legacy = legacy
 
     @property
     def is_floating_point(self) -> bool:
         return self.category == 2
+
+    @property
+    def is_signed(self) -> bool:
+        return self.np.kind in "if"
 
     def __repr__(self) -> str:
         return f"learntorch.{self.name}"
@@ -31,14 +41,21 @@ class dtype:
         return self.name
 
 
-bool_ = dtype("bool", np.bool_, 0, 1)
-int64 = dtype("int64", np.int64, 1, 8)
-float32 = dtype("float32", np.float32, 2, 4)
-float64 = dtype("float64", np.float64, 2, 8)
-long, double, float_ = int64, float64, float32
+bool_ = dtype("bool", np.bool_, 0, "Bool")
+uint8 = dtype("uint8", np.uint8, 1, "Byte")
+int8 = dtype("int8", np.int8, 1, "Char")
+int16 = dtype("int16", np.int16, 1, "Short")
+int32 = dtype("int32", np.int32, 1, "Int")
+int64 = dtype("int64", np.int64, 1, "Long")
+float32 = dtype("float32", np.float32, 2, "Float")
+float64 = dtype("float64", np.float64, 2, "Double")
+# PyTorch's other names: torch.int is int32, torch.short int16, torch.long int64
+short, int_, long, double, float_ = int16, int32, int64, float64, float32
 
-_ALL = (bool_, int64, float32, float64)
-_BY_NP = {d.np: d for d in _ALL}
+ALL = (bool_, uint8, int8, int16, int32, int64, float32, float64)
+BY_NUMPY = {d.np: d for d in ALL}
+_SIGNED = {d.itemsize: d for d in (int8, int16, int32, int64)}
+NAMES = ", ".join(d.name for d in ALL)
 _default_dtype = float32
 
 
@@ -55,17 +72,19 @@ def set_default_dtype(d: dtype) -> None:
 
 
 def from_numpy_dtype(np_dtype: np.dtype, *, what: str = "array") -> dtype:
-    """Map a NumPy dtype to a learntorch dtype; narrower ints and floats widen to int64/float32."""
+    """Map a NumPy dtype to a learntorch dtype. Those learntorch lacks widen: float16 to float32,
+    uint16 to int32, uint32 and uint64 to int64 (``from_numpy`` refuses them: it cannot share
+    their memory)."""
     np_dtype = np.dtype(np_dtype)
-    if np_dtype in _BY_NP:
-        return _BY_NP[np_dtype]
-    if np_dtype.kind in "iu":
-        return int64
-    if np_dtype.kind == "f":
-        return float32 if np_dtype.itemsize <= 4 else float64
+    if np_dtype in BY_NUMPY:
+        return BY_NUMPY[np_dtype]
+    if np_dtype.kind == "u":
+        return _SIGNED[min(2 * np_dtype.itemsize, 8)]
+    if np_dtype.kind == "f" and np_dtype.itemsize < 4:
+        return float32
     raise TypeError(
-        f"can't convert {what} of type numpy.{np_dtype}: learntorch supports float32, float64, "
-        f"int64 and bool (convert with .astype(numpy.float32) first)"
+        f"can't convert {what} of type numpy.{np_dtype}: learntorch supports {NAMES} "
+        f"(convert with .astype(numpy.float32) first)"
     )
 
 
@@ -89,19 +108,59 @@ def check_dtype(fn: str, value: object) -> dtype | None:
 def _dtype_hint(value: object) -> str:
     """The fix for a wrong ``dtype=`` argument: the learntorch dtype it most likely means."""
     try:
-        named = _BY_NP.get(np.dtype(value))
+        named = BY_NUMPY.get(np.dtype(value))
     except (TypeError, ValueError):
         named = None
     if named is not None:
         return f"use learntorch.{named.name}"
-    return "use learntorch.float32, learntorch.float64, learntorch.int64 or learntorch.bool"
+    return "use one of " + ", ".join(f"learntorch.{d.name}" for d in ALL)
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:
-    """The smallest dtype both ``a`` and ``b`` convert to safely, as ``torch.promote_types``."""
+    """The smallest dtype both ``a`` and ``b`` convert to safely, as ``torch.promote_types``:
+    the higher category wins; within one, the wider dtype, except that ``uint8`` with a signed
+    dtype needs a signed dtype wider than 8 bits (``uint8`` and ``int8`` give ``int16``)."""
+    if a is b:
+        return a
     if a.category != b.category:
         return a if a.category > b.category else b
+    if a.category == 1 and a.is_signed != b.is_signed:
+        unsigned, signed = (a, b) if b.is_signed else (b, a)
+        return _SIGNED[max(signed.itemsize, 2 * unsigned.itemsize)]
     return a if a.itemsize >= b.itemsize else b
+
+
+def cast_value(fn: str, value: object, d: dtype) -> object:
+    """A Python or NumPy number as an element of ``d``, as PyTorch stores a fill value or a list
+    element. Into an integer dtype, a float truncates toward zero, and a value outside the dtype's
+    range raises RuntimeError, except that an unsigned dtype takes negative values down to
+    ``-max``, which wrap around (``-1`` is 255 in uint8). Other dtypes take the value as it is."""
+    if d.category != 1 or isinstance(value, (bool, np.bool_)):
+        return value
+    info = np.iinfo(d.np)
+    low = -info.max if info.min == 0 else info.min
+    if not low <= value <= info.max:  # NaN fails this too
+        wraps = f" (negative values down to {low} wrap around)" if info.min == 0 else ""
+        raise RuntimeError(f"{fn}(): value cannot be converted to type {d.name} without overflow: {value!r} is "
+                           f"outside {d.name}'s range [{info.min}, {info.max}]{wraps}; use a wider dtype, or "
+                           f"cast a wider tensor with .to(learntorch.{d.name}) to wrap around")
+    return _wrapped(value, d)
+
+
+def wrap_scalar(value: object, d: dtype) -> object:
+    """A Python or NumPy integer of an operation with a tensor of ``d``, as PyTorch casts it: into
+    an integer dtype narrower than int64 it wraps around, unchecked (``uint8_tensor + 1000`` adds
+    232). Anything else is returned as it is."""
+    if d.category == 1 and d.itemsize < 8 and isinstance(value, (int, np.integer)) \
+            and not isinstance(value, (bool, np.bool_)):
+        return _wrapped(value, d)
+    return value
+
+
+def _wrapped(value: object, d: dtype) -> int:
+    """``int(value)`` modulo ``2 ** bits`` into the range of the integer dtype ``d``."""
+    low = int(np.iinfo(d.np).min)
+    return (int(value) - low) % (1 << 8 * d.itemsize) + low
 
 
 def scalar_dtype(value: object) -> dtype:

@@ -331,14 +331,34 @@ class Tensor:
         return self.to(dt.int64)
 
     def int(self) -> "Tensor":
-        """Differs from PyTorch: learntorch has no int32, so this gives int64."""
-        return self.to(dt.int64)
+        return self.to(dt.int32)
+
+    def short(self) -> "Tensor":
+        return self.to(dt.int16)
+
+    def char(self) -> "Tensor":
+        return self.to(dt.int8)
+
+    def byte(self) -> "Tensor":
+        return self.to(dt.uint8)
 
     def bool(self) -> "Tensor":
         return self.to(dt.bool_)
 
+    def half(self) -> "Tensor":
+        raise TypeError("half(): learntorch has no float16 (half) dtype; use .float() (float32) instead")
+
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> "str | Tensor":
+        """``x.type()`` is the legacy class name, e.g. ``'torch.FloatTensor'``; ``x.type(t)``
+        converts to ``t``: a dtype, a legacy class (``learntorch.LongTensor``) or its name."""
+        from . import _legacy
+        return _legacy.type_name(self) if dtype is None else _legacy.to_type(self, dtype)
+
     def is_floating_point(self) -> bool:
         return self._dtype.is_floating_point
+
+    def is_signed(self) -> bool:
+        return self._dtype.is_signed
 
     def to_dense(self) -> "Tensor":
         return self

@@ -46,7 +46,7 @@ FORMAT = "learntorch"
 VERSION = 1          # structure.json only
 PICKLED_VERSION = 2  # data.pkl beside the arrays
 DEFAULT_PROTOCOL = 2  # torch.save's
-_DTYPES = {d.name: d for d in (dt.bool_, dt.int64, dt.float32, dt.float64)}
+_DTYPES = {d.name: d for d in dt.ALL}
 _TRUE = ("1", "y", "yes", "true")
 
 

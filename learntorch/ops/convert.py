@@ -27,6 +27,9 @@ class Cast(Function):
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.dtype = a.dtype
+        if a.dtype.is_floating_point and dtype.category == 1 and dtype is not dt.int64:
+            # truncate to int64, then wrap around, as PyTorch (a direct cast is undefined out of range)
+            a = new_tensor(a._backend.map("identity", a, dt.int64), a._shape, a, dt.int64)
         return new_tensor(a._backend.map("identity", a, dtype), a._shape, a, dtype)
 
     @staticmethod

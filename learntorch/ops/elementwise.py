@@ -264,7 +264,7 @@ _sub = sub
 
 def sub(a: Any, b: Any) -> Tensor:
     """Elementwise ``a - b`` with broadcasting and type promotion; differentiable."""
-    if any(isinstance(x, Tensor) and x.dtype is dt.bool_ for x in (a, b)):
+    if any(isinstance(x, bool) or isinstance(x, Tensor) and x.dtype is dt.bool_ for x in (a, b)):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     return _sub(a, b)
@@ -492,6 +492,9 @@ def where(cond: Tensor, a: Any, b: Any) -> Tensor:
     if not isinstance(cond, Tensor) or cond.dtype is not dt.bool_:
         raise RuntimeError("where expected condition to be a boolean tensor, "
                            f"but got a tensor with dtype {getattr(cond, 'dtype', type(cond).__name__)}")
+    for value in (a, b):  # as PyTorch, a number must fit the result's dtype (no wrap-around)
+        if not isinstance(value, Tensor):
+            dt.cast_value("where", value, dt.result_type(a, b))
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = scalar_tensor(a, dt.result_type(a, b), cond.device)
     a, b = as_operands("where", a, b)

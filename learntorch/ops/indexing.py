@@ -18,6 +18,7 @@ instead of being silently ignored.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,10 @@ def _index_array(k: Any) -> np.ndarray:
             arr = arr.astype(np.int64)  # np.asarray([]) is float64; an empty index list is not
     if arr.dtype.kind == "b":
         return arr
+    if isinstance(k, Tensor) and arr.dtype == np.uint8:  # PyTorch's old masks: a uint8 tensor is one
+        warnings.warn("indexing with dtype learntorch.uint8 is now deprecated, please use a dtype "
+                      "learntorch.bool instead.", UserWarning, stacklevel=4)
+        return arr.astype(np.bool_)
     if arr.dtype.kind not in "iu":
         raise IndexError(f"indexing: tensors used as indices must be long, int, byte or bool tensors "
                          f"(got {name}); convert the index with .long() or build it from ints")

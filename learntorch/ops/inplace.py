@@ -16,6 +16,7 @@ from __future__ import annotations
 from numbers import Number
 from typing import Any
 
+from .. import _dtype as dt
 from .._creation import as_value_tensor, full, zeros_like
 from .._tensor import Tensor
 from ..autograd.function import Function
@@ -169,7 +170,8 @@ def fill_(a: Tensor, value: Any) -> Tensor:
     if check_inplace("fill_", a, value_is_tensor and value.requires_grad):
         fill = FillWithTensor if value_is_tensor else Fill
         return rebase_history(a, fill.apply(a, value))
-    a._backend.fill_(a, value.item() if value_is_tensor else value)
+    a._backend.fill_(a, dt.wrap_scalar(value.item(), a.dtype) if value_is_tensor
+                     else dt.cast_value("fill_", value, a.dtype))
     a._bump_version()
     return a
 

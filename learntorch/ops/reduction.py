@@ -156,17 +156,15 @@ class ValuesIndices(NamedTuple):
     indices: Tensor
 
 
-def _bool_as_int64(a: Tensor) -> Tensor:
-    """sum and prod count bools as int64, as in PyTorch."""
-    return a.to(dt.int64) if a.dtype is dt.bool_ else a
+def _as_int64(a: Tensor) -> Tensor:
+    """sum and prod count bools and integers of every width in int64, as in PyTorch."""
+    return a if a.dtype.is_floating_point or a.dtype is dt.int64 else a.to(dt.int64)
 
 
 def sum(a: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: dt.dtype | None = None) -> Tensor:
     """Sum over ``dim`` (an int, a tuple, or None for all); bools and ints sum to int64."""
     dims = normalize_dims("sum", a, dim)
-    if dtype is not None:
-        a = a.to(dtype)
-    a = _bool_as_int64(a)
+    a = _as_int64(a) if dtype is None else a.to(dtype)
     return (Sum if dim is None else SumDim).apply(a, dims, keepdim)
 
 
@@ -175,7 +173,7 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     if not a.dtype.is_floating_point:
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {a.dtype.name}. Convert first, e.g. x.float().mean()")
+            f"complex dtype. Got: {a.dtype.legacy} ({a.dtype.name}). Convert first, e.g. x.float().mean()")
     dims = normalize_dims("mean", a, dim)
     count = 1
     for d in dims:
@@ -184,7 +182,7 @@ def mean(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
 
 
 def prod(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
-    return Prod.apply(_bool_as_int64(a), normalize_dims("prod", a, dim), keepdim)
+    return Prod.apply(_as_int64(a), normalize_dims("prod", a, dim), keepdim)
 
 
 def _max_min(op: str, a: Tensor, dim: Any, keepdim: bool) -> Any:

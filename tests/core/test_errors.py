@@ -201,7 +201,7 @@ def test_operand_of_wrong_type():
 
 def test_from_numpy_unsupported_dtype():
     raises(TypeError, lambda: lt.tensor(np.array([1 + 2j])), "complex128")
-    raises(TypeError, lambda: lt.from_numpy(np.array([1, 2], np.int32)), "int32", "tensor(")
+    raises(TypeError, lambda: lt.from_numpy(np.array([1, 2], np.uint32)), "uint32", "tensor(")
     raises(TypeError, lambda: lt.from_numpy([1, 2]), "np.ndarray", "list")
 
 

@@ -59,7 +59,7 @@ def test_collate_tuples_dicts_numbers_numpy_strings():
     batch = [{"img": np.full((2, 2), i, np.uint8), "label": i, "w": 0.5 * i, "name": f"s{i}", "p": Point(i, -i),
               "pair": (lt.tensor([i]), True)} for i in range(3)]
     out = default_collate(batch)
-    assert out["img"].shape == (3, 2, 2) and out["img"].dtype is lt.int64 and out["img"][2].tolist() == [[2, 2], [2, 2]]
+    assert out["img"].shape == (3, 2, 2) and out["img"].dtype is lt.uint8 and out["img"][2].tolist() == [[2, 2], [2, 2]]
     assert out["label"].tolist() == [0, 1, 2] and out["label"].dtype is lt.int64
     assert out["w"].dtype is lt.float64 and out["w"].tolist() == [0.0, 0.5, 1.0]
     assert out["name"] == ["s0", "s1", "s2"]

@@ -27,7 +27,7 @@ def mnist_test():
 
 
 def test_real_test_split(mnist_test):
-    assert len(mnist_test) == 10000 and mnist_test.data.shape == (10000, 28, 28) and mnist_test.data.dtype == np.uint8
+    assert len(mnist_test) == 10000 and mnist_test.data.shape == (10000, 28, 28) and mnist_test.data.dtype is lt.uint8
     assert mnist_test.targets.dtype is lt.int64
     assert np.bincount(mnist_test.targets.numpy()).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     image, label = mnist_test[0]
@@ -41,7 +41,7 @@ def test_to_tensor_and_batched_fast_path(mnist_test):
     assert x.shape == (1, 28, 28) and x.dtype is lt.float32
     values = x.numpy()
     assert values.min() == 0.0 and values.max() == 1.0
-    np.testing.assert_array_equal(values[0], mnist_test.data[0] / np.float32(255))
+    np.testing.assert_array_equal(values[0], mnist_test.data[0].numpy() / np.float32(255))
 
     mnist_test.transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
     fast_x, fast_y = next(iter(DataLoader(mnist_test, batch_size=64)))
@@ -79,7 +79,7 @@ def write_split(raw, prefix="t10k", images=None, labels=None, gz=True, image_byt
 def test_reads_gzipped_or_plain_idx(tmp_path, gz):
     images, labels = write_split(tmp_path / "MNIST" / "raw", gz=gz)
     ds = datasets.MNIST(tmp_path, train=False, transform=transforms.ToTensor(), target_transform=lambda y: y + 100)
-    assert len(ds) == 6 and (ds.data == images).all() and ds.targets.tolist() == labels.tolist()
+    assert len(ds) == 6 and ds.data.dtype is lt.uint8 and (ds.data.numpy() == images).all() and ds.targets.tolist() == labels.tolist()
     x, y = ds[2]
     assert x.shape == (1, 28, 28) and y == labels[2] + 100
 
@@ -161,7 +161,7 @@ def test_download_falls_back_to_the_next_mirror_and_verifies(tmp_path, server, m
     monkeypatch.setattr(datasets.MNIST, "resources", resources)
     root = tmp_path / "data"
     ds = datasets.MNIST(root, train=False, download=True)
-    assert (ds.data == split["t10k"][0]).all() and ds.targets.tolist() == split["t10k"][1].tolist()
+    assert (ds.data.numpy() == split["t10k"][0]).all() and ds.targets.tolist() == split["t10k"][1].tolist()
     raw = root / "MNIST" / "raw"
     assert sorted(os.listdir(raw)) == sorted(name for name, _ in resources)
     assert len(datasets.MNIST(root, train=True, download=True)) == 6  # nothing left to fetch

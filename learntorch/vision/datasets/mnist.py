@@ -1,9 +1,9 @@
 """``MNIST`` and ``FashionMNIST``: 28x28 grayscale images in 10 classes, read from idx files.
 
 The layout is torchvision's: ``root/MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte``,
-each plain or gzipped (``.gz``). Differences from torchvision: an image is a uint8 NumPy array
-(H, W), not a PIL image (``ToTensor`` turns either into a tensor); ``.data`` is that NumPy uint8
-array (N, H, W), since learntorch has no uint8 dtype; ``.targets`` is an int64 tensor.
+each plain or gzipped (``.gz``). As torchvision's, ``.data`` is a uint8 tensor (N, H, W) and
+``.targets`` an int64 tensor (N,). Differences from torchvision: ``dataset[i]``'s image is a uint8
+NumPy array (H, W), not a PIL image (``ToTensor`` turns either into a tensor).
 """
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ class MNIST(Dataset[tuple[Any, Any]]):
         if labels.size and labels.max() >= len(self.classes):
             raise RuntimeError(f"{labels_path} is corrupt: label {labels.max()} is not a class "
                                f"(0..{len(self.classes) - 1}). Delete it and download again (download=True).")
-        self.data: np.ndarray = images
+        self.data: Tensor = from_numpy(images)
         self.targets: Tensor = from_numpy(labels.astype(np.int64))
 
     @property
@@ -110,7 +110,7 @@ class MNIST(Dataset[tuple[Any, Any]]):
         return len(self.data)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        image, target = self.data[index], int(self.targets.numpy()[index])
+        image, target = self.data[index].numpy(), int(self.targets.numpy()[index])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:
@@ -122,7 +122,7 @@ class MNIST(Dataset[tuple[Any, Any]]):
         batch_transform = getattr(self.transform, "_batch", None)
         if batch_transform is None or self.target_transform is not None:
             return None
-        images = batch_transform(self.data[indices.numpy()])
+        images = batch_transform(self.data[indices].numpy())
         return None if images is None else [images, self.targets[indices]]
 
     def _find(self, name: str) -> str:

@@ -1,4 +1,5 @@
-"""``learntorch.vision``: torchvision's datasets and transforms (``import learntorch.vision as torchvision``)."""
-from . import datasets, transforms
+"""``learntorch.vision``: torchvision's datasets, models, transforms and utils (``import learntorch.vision as
+torchvision``)."""
+from . import datasets, models, transforms, utils
 
-__all__ = ["datasets", "transforms"]
+__all__ = ["datasets", "models", "transforms", "utils"]

@@ -13,6 +13,7 @@ from ._device import device
 from ._dtype import (bool_ as bool, double, float32, float64, float_ as float, get_default_dtype, int8, int16,
                      int32, int64, int_ as int, long, promote_types, set_default_dtype, short, uint8)
 from ._dtype import dtype
+from ._typeinfo import finfo, iinfo
 from ._tensor import Size, Tensor
 from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                         ones_like, tensor, zeros, zeros_like)
@@ -22,11 +23,13 @@ from .random import (Generator, default_generator, initial_seed, manual_seed, ra
                      randint_like, randn, randn_like, randperm)
 from . import autograd
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .ops import (abs, add, all, allclose, any, argmax, argmin, cat, clamp, cos, div, eq, erf, erfc, exp, expm1,
-                  flatten, floor_divide, ge, gt, isclose, isnan, le, log, log1p, log_softmax, logical_and, logical_not,
-                  logical_or, lt, matmul, max, maximum, mean, min, minimum, mul, ne, neg, permute, pow, prod, relu,
-                  remainder, reshape, sigmoid, sign, sin, softmax, sqrt, squeeze, stack, std, sub, sum, t, tanh,
-                  transpose, true_divide, unsqueeze, var, where)
+from .ops import (abs, add, addmm, all, allclose, any, argmax, argmin, argsort, bmm, cat, chunk, clamp, cos, cumprod,
+                  cumsum, diag, diagonal, div, einsum, eq, erf, erfc, exp, expm1, flatten, flip, floor_divide, gather,
+                  ge, gt, index_select, isclose, isnan, le, log, log1p, log_softmax, logical_and, logical_not,
+                  logical_or, logical_xor, lt, masked_fill, matmul, max, maximum, mean, min, minimum, mm, mul,
+                  multinomial, narrow, ne, neg, norm, permute, pow, prod, relu, remainder, reshape, scatter,
+                  scatter_add, sigmoid, sign, sin, softmax, sort, split, sqrt, squeeze, stack, std, sub, sum, t, tanh,
+                  topk, transpose, tril, triu, true_divide, unbind, unsqueeze, var, where)
 
 clip = clamp
 __version__ = "0.1.0"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections import abc
 from typing import Any, Sequence
 
 import numpy as np
@@ -32,14 +33,19 @@ def _wrap(array: np.ndarray, dtype: dt.dtype, device: Any, requires_grad: bool =
 def _infer_dtype(array: np.ndarray, data: Any) -> dt.dtype:
     if isinstance(data, (np.ndarray, np.generic)):  # NumPy arrays and scalars keep their dtype
         return dt.from_numpy_dtype(array.dtype)
+    leaf = data
+    while isinstance(leaf, (list, tuple)) and leaf:
+        leaf = leaf[0]
+    if isinstance(leaf, Tensor):  # a list of tensors: their dtype (promoted), as in PyTorch
+        return dt.from_numpy_dtype(array.dtype)
     if array.dtype.kind == "f":
         return dt.get_default_dtype()
     return dt.from_numpy_dtype(array.dtype, what="data")
 
 
 def _to_array(data: Any) -> np.ndarray:
-    if isinstance(data, range):  # as PyTorch: tensor(range(3)) is tensor([0, 1, 2]); Subset(ds, range(n))
-        data = list(data)
+    if isinstance(data, abc.Sequence) and not isinstance(data, (list, tuple, str, bytes)):
+        data = list(data)  # as PyTorch: range(3), a deque, any sequence reads as a list
     if isinstance(data, Tensor):
         return data.detach()._host_numpy()
     if isinstance(data, (list, tuple)):
@@ -261,17 +267,32 @@ def _full(fn: str, size: Sequence[Any], fill_value: Any, dtype: Any, device: Any
     return _wrap(np.full(shape, fill_value, dtype=dtype.np), dtype, device, requires_grad)
 
 
-def zeros(*size: Any, dtype: dt.dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _full("zeros", size, 0, dt.check_dtype("zeros", dtype) or dt.get_default_dtype(), device, requires_grad)
+def _size_keyword(fn: str, sizes: tuple, size: Any) -> tuple:
+    """The sizes given positionally (``zeros(2, 3)``, ``zeros((2, 3))``) or as ``size=(2, 3)``."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{fn}() got multiple values for argument 'size'")
+    return (size,)
 
 
-def ones(*size: Any, dtype: dt.dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _full("ones", size, 1, dt.check_dtype("ones", dtype) or dt.get_default_dtype(), device, requires_grad)
+def zeros(*sizes: Any, size: Any = None, dtype: dt.dtype | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    dtype = dt.check_dtype("zeros", dtype) or dt.get_default_dtype()
+    return _full("zeros", _size_keyword("zeros", sizes, size), 0, dtype, device, requires_grad)
 
 
-def empty(*size: Any, dtype: dt.dtype | None = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*sizes: Any, size: Any = None, dtype: dt.dtype | None = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    dtype = dt.check_dtype("ones", dtype) or dt.get_default_dtype()
+    return _full("ones", _size_keyword("ones", sizes, size), 1, dtype, device, requires_grad)
+
+
+def empty(*sizes: Any, size: Any = None, dtype: dt.dtype | None = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
     dtype = dt.check_dtype("empty", dtype) or dt.get_default_dtype()
-    return _wrap(np.empty(_size(size, "empty"), dtype=dtype.np), dtype, device, requires_grad)
+    shape = _size(_size_keyword("empty", sizes, size), "empty")
+    return _wrap(np.empty(shape, dtype=dtype.np), dtype, device, requires_grad)
 
 
 def _like(fn: Any):

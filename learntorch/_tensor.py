@@ -277,6 +277,11 @@ class Tensor:
     def __repr__(self) -> str:
         return tensor_repr(self)
 
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats the value of a 0-d tensor, as in PyTorch; other tensors take
+        no format spec (TypeError), only ``f"{t}"``."""
+        return self.item().__format__(spec) if self.dim() == 0 else object.__format__(self, spec)
+
     def __reduce_ex__(self, protocol: int):
         """Pickle (``pickle``, ``copy.copy``, ``learntorch.save`` of whole objects) as the whole storage,
         a flat host NumPy array (a CUDA one is copied over), plus this tensor's layout. Views of one
@@ -424,10 +429,16 @@ class Tensor:
     def remainder(self, other): return ops.remainder(self, other)
     def pow(self, exponent): return ops.pow(self, exponent)
     def matmul(self, other): return ops.matmul(self, other)
-    def mm(self, other): return ops.matmul(self, other)
+    def mm(self, mat2): return ops.mm(self, mat2)
+    def bmm(self, mat2): return ops.bmm(self, mat2)
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1): return ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
     def neg(self): return ops.neg(self)
     def exp(self): return ops.exp(self)
     def log(self): return ops.log(self)
+    def log1p(self): return ops.log1p(self)
+    def expm1(self): return ops.expm1(self)
+    def erf(self): return ops.erf(self)
+    def erfc(self): return ops.erfc(self)
     def sqrt(self): return ops.sqrt(self)
     def abs(self): return ops.abs(self)
     def sin(self): return ops.sin(self)
@@ -449,7 +460,10 @@ class Tensor:
     def gt(self, other): return ops.gt(self, other)
     def ge(self, other): return ops.ge(self, other)
     def logical_not(self): return ops.logical_not(self)
-    def masked_fill(self, mask, value): return ops.where(mask, value, self)
+    def logical_and(self, other): return ops.logical_and(self, other)
+    def logical_or(self, other): return ops.logical_or(self, other)
+    def logical_xor(self, other): return ops.logical_xor(self, other)
+    def masked_fill(self, mask, value): return ops.masked_fill(self, mask, value)
 
     def sum(self, dim=None, keepdim=False, *, dtype=None): return ops.sum(self, dim, keepdim, dtype=dtype)
     def mean(self, dim=None, keepdim=False): return ops.mean(self, dim, keepdim)
@@ -458,16 +472,21 @@ class Tensor:
         return ops.var(self, dim, unbiased, keepdim, correction=correction)
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return ops.std(self, dim, unbiased, keepdim, correction=correction)
-    def log1p(self): return ops.log1p(self)
-    def expm1(self): return ops.expm1(self)
-    def erf(self): return ops.erf(self)
-    def erfc(self): return ops.erfc(self)
     def max(self, dim=None, keepdim=False): return ops.max(self, dim, keepdim)
     def min(self, dim=None, keepdim=False): return ops.min(self, dim, keepdim)
     def argmax(self, dim=None, keepdim=False): return ops.argmax(self, dim, keepdim)
     def argmin(self, dim=None, keepdim=False): return ops.argmin(self, dim, keepdim)
-    def all(self): return ops.all(self)
-    def any(self): return ops.any(self)
+    def all(self, dim=None, keepdim=False): return ops.all(self, dim, keepdim)
+    def any(self, dim=None, keepdim=False): return ops.any(self, dim, keepdim)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return ops.norm(self, p, dim, keepdim, dtype)
+    def cumsum(self, dim, *, dtype=None): return ops.cumsum(self, dim, dtype=dtype)
+    def cumprod(self, dim, *, dtype=None): return ops.cumprod(self, dim, dtype=dtype)
+    def sort(self, dim=-1, descending=False, *, stable=False): return ops.sort(self, dim, descending, stable=stable)
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        return ops.argsort(self, dim, descending, stable=stable)
+    def topk(self, k, dim=-1, largest=True, sorted=True): return ops.topk(self, k, dim, largest, sorted)
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        return ops.multinomial(self, num_samples, replacement, generator=generator)
     def softmax(self, dim): return ops.softmax(self, dim)
     def log_softmax(self, dim): return ops.log_softmax(self, dim)
 
@@ -488,6 +507,34 @@ class Tensor:
     def unsqueeze(self, dim): return ops.unsqueeze(self, dim)
     def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
     def unflatten(self, dim, sizes): return ops.unflatten(self, dim, sizes)
+    def split(self, split_size, dim=0): return ops.split(self, split_size, dim)
+    def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
+    def narrow(self, dim, start, length): return ops.narrow(self, dim, start, length)
+    def unbind(self, dim=0): return ops.unbind(self, dim)
+    def diag(self, diagonal=0): return ops.diag(self, diagonal)
+    def diagonal(self, offset=0, dim1=0, dim2=1): return ops.diagonal(self, offset, dim1, dim2)
+    def tril(self, diagonal=0): return ops.tril(self, diagonal)
+    def triu(self, diagonal=0): return ops.triu(self, diagonal)
+    def flip(self, *dims): return ops.flip(self, *dims)
+    def repeat(self, *sizes): return ops.repeat(self, *sizes)
+    def gather(self, dim, index): return ops.gather(self, dim, index)
+    def index_select(self, dim, index): return ops.index_select(self, dim, index)
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None):
+        return ops.scatter(self, dim, index, src, value, reduce)
+    def scatter_add(self, dim, index, src): return ops.scatter_add(self, dim, index, src)
+
+    # new tensors like this one (its dtype and device unless given)
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        return tensor(data, dtype=dtype or self._dtype, device=device or self._device, requires_grad=requires_grad)
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return zeros(*size, dtype=dtype or self._dtype, device=device or self._device, requires_grad=requires_grad)
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return ones(*size, dtype=dtype or self._dtype, device=device or self._device, requires_grad=requires_grad)
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return empty(*size, dtype=dtype or self._dtype, device=device or self._device, requires_grad=requires_grad)
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        return full(size, fill_value, dtype=dtype or self._dtype, device=device or self._device,
+                    requires_grad=requires_grad)
 
     # in place: each bumps the version counter
     def add_(self, other, alpha=1): return ops.inplace(self, "add", other if alpha == 1 else other * alpha)
@@ -496,6 +543,12 @@ class Tensor:
     def div_(self, other): return ops.inplace(self, "div", other)
     def clamp_(self, min=None, max=None): return ops.inplace(self, "clamp", min, max)
     def relu_(self): return ops.inplace(self, "relu")
+    def masked_fill_(self, mask, value): return ops.inplace(self, ops.masked_fill, mask, value)
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        return ops.inplace(self, ops.scatter, dim, index, src, value, reduce)
+    def scatter_add_(self, dim, index, src): return ops.inplace(self, ops.scatter_add, dim, index, src)
+    def tril_(self, diagonal=0): return ops.inplace(self, ops.tril, diagonal)
+    def triu_(self, diagonal=0): return ops.inplace(self, ops.triu, diagonal)
     def zero_(self): return ops.zero_(self)
     def fill_(self, value): return ops.fill_(self, value)
     def copy_(self, src): return ops.copy_(self, src)
@@ -576,6 +629,6 @@ class RemovableHandle:
 
 # The circle's other half (see the module docstring): these import Tensor, so they come after it.
 from . import ops, random  # noqa: E402
-from ._creation import empty, tensor  # noqa: E402
+from ._creation import empty, full, ones, tensor, zeros  # noqa: E402
 from .autograd import engine  # noqa: E402
 from .sparse import _coo as sparse  # noqa: E402

@@ -463,6 +463,11 @@ def logical_not(a: Tensor) -> Tensor:
     return new_tensor(a._backend.map("logical_not", a, dt.bool_), a._shape, a, dt.bool_)
 
 
+def logical_xor(a: Any, b: Any) -> Tensor:
+    """Elementwise ``bool(a) != bool(b)`` with broadcasting; returns a bool tensor."""
+    return ne(*(x.to(dt.bool_) if isinstance(x, Tensor) else bool(x) for x in (a, b)))
+
+
 def isnan(a: Tensor) -> Tensor:
     return ne(a, a)
 

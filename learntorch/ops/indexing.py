@@ -73,7 +73,7 @@ def _parse_entry(k: Any) -> Any:
         return int(k)
     if isinstance(k, str):
         raise TypeError(f"indexing: a str ({k!r}) is not a valid index; {_VALID_INDICES}")
-    if not isinstance(k, (Tensor, list, tuple, np.ndarray)):
+    if not isinstance(k, (Tensor, list, tuple, range, np.ndarray)):
         raise IndexError(f"indexing: {_VALID_INDICES} (got {type(k).__name__})")
     arr = _index_array(k)
     return int(arr) if arr.ndim == 0 and arr.dtype.kind != "b" else arr  # 0-d int tensor: a select

@@ -73,13 +73,15 @@ def _write(a: Tensor, result: Tensor, op: str) -> Tensor:
     return a
 
 
-def inplace(a: Tensor, op: str, *args: Any) -> Tensor:
-    """``a.<op>_(*args)``: compute ``op(a, *args)`` and store it in ``a``."""
+def inplace(a: Tensor, op: Any, *args: Any) -> Tensor:
+    """``a.<op>_(*args)``: compute ``op(a, *args)`` and store it in ``a``; ``op`` names an
+    elementwise op or is an out-of-place function (``ops.scatter``, ``ops.masked_fill``)."""
     other_requires = any(isinstance(x, Tensor) and x.requires_grad for x in args)
-    fn = getattr(elementwise, op)
-    if check_inplace(op + "_", a, other_requires):
+    fn = op if callable(op) else getattr(elementwise, op)
+    name = (op.__name__ if callable(op) else op) + "_"
+    if check_inplace(name, a, other_requires):
         return rebase_history(a, fn(a.clone(), *args))
-    return _write(a, fn(a, *args), op + "_")
+    return _write(a, fn(a, *args), name)
 
 
 class Fill(Function):

@@ -334,9 +334,13 @@ class Std(Function):
         return scale * _centered(a, ctx.dims) / ctx.divisor, None, None, None
 
 
-def all(a: Tensor) -> Tensor:
-    return new_tensor(a._backend.reduce("min", a.to(dt.bool_), tuple(range(a.dim()))), (), a, dt.bool_)
+def all(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether every element (over ``dim``: an int, a tuple, or None for all) is non-zero; bool."""
+    dims = normalize_dims("all", a, dim)
+    return new_tensor(a._backend.reduce("min", a.to(dt.bool_), dims), _out_shape(a, dims, keepdim), a, dt.bool_)
 
 
-def any(a: Tensor) -> Tensor:
-    return new_tensor(a._backend.reduce("max", a.to(dt.bool_), tuple(range(a.dim()))), (), a, dt.bool_)
+def any(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether some element (over ``dim``: an int, a tuple, or None for all) is non-zero; bool."""
+    dims = normalize_dims("any", a, dim)
+    return new_tensor(a._backend.reduce("max", a.to(dt.bool_), dims), _out_shape(a, dims, keepdim), a, dt.bool_)

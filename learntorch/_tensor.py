@@ -362,15 +362,15 @@ class Tensor:
     def is_floating_point(self) -> bool:
         return self._dtype.is_floating_point
 
-    def is_signed(self) -> bool:
-        return self._dtype.is_signed
-
     def to_dense(self) -> "Tensor":
         return self
 
     def to_sparse(self, sparse_dim: int | None = None) -> "sparse.SparseCooTensor":
         """The nonzero elements as a coalesced sparse COO tensor (differentiable)."""
         return sparse.dense_to_sparse(self, sparse_dim)
+
+    def is_signed(self) -> bool:
+        return self._dtype.is_signed
 
     def cpu(self) -> "Tensor":
         return self.to("cpu")

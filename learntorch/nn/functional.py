@@ -343,8 +343,8 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 
 def _elu(input: Tensor, alpha: float) -> Tensor:
-    # exp of the clamped input: exp(large x) would overflow, and where's zero gradient times inf is nan
-    return where(input > 0, input, alpha * (input.clamp(max=0.0).exp() - 1.0))
+    # expm1 of the clamped input: exp(large x) would overflow, and where's zero gradient times inf is nan
+    return where(input > 0, input, alpha * input.clamp(max=0.0).expm1())
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -358,8 +358,8 @@ def _silu(input: Tensor) -> Tensor:
 
 
 def _log1p_exp(x: Tensor) -> Tensor:
-    """``log(1 + exp(x))`` without overflow: ``log(1 + exp(-|x|)) + max(x, 0)``."""
-    return (1.0 + (-x.abs()).exp()).log() + x.relu()
+    """``log(1 + exp(x))`` without overflow: ``log1p(exp(-|x|)) + max(x, 0)``."""
+    return (-x.abs()).exp().log1p() + x.relu()
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

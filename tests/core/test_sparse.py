@@ -138,7 +138,7 @@ def test_mm_matches_the_dense_product(dtype):
     s = lt.sparse_coo_tensor(idx, vals, (5, 4), dtype=dtype)
     d = lt.tensor(rng.integers(-3, 4, (4, 3)) if dtype is lt.int64 else rng.standard_normal((4, 3)), dtype=dtype)
     want = s.to_dense() @ d if dtype is not lt.int64 else lt.tensor(s.to_dense().numpy() @ d.numpy())
-    for got in (lt.sparse.mm(s, d), lt.spmm(s, d), s @ d, s.mm(d), lt.matmul(s, d)):
+    for got in (lt.sparse.mm(s, d), lt.spmm(s, d), s @ d, s.mm(d), lt.matmul(s, d), lt.mm(s, d)):
         assert got.dtype is dtype and got.shape == (5, 3)
         assert np.allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
 

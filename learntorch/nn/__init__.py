@@ -5,6 +5,7 @@
     loss = nn.CrossEntropyLoss()(model(x), y)
 """
 from . import functional, init, utils
+from .attention import MultiheadAttention
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleList, Sequential
@@ -19,6 +20,8 @@ from .normalization import LayerNorm
 from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .rnn import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
+                          TransformerEncoderLayer)
 from . import modules  # noqa: E402  (torch.nn.modules.* import paths; after the classes it re-exports)
 
 __all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity",
@@ -27,4 +30,5 @@ __all__ = ["functional", "init", "Module", "Parameter", "Sequential", "ModuleLis
            "NLLLoss", "MSELoss", "BCEWithLogitsLoss", "ConvTranspose2d", "AdaptiveAvgPool2d", "Dropout2d",
            "Embedding", "LayerNorm", "ELU", "SiLU", "Softplus", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase",
            "RNNCell", "LSTMCell", "GRUCell", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "BCELoss",
-           "modules"]
+           "modules", "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerEncoderLayer",
+           "TransformerDecoder", "TransformerDecoderLayer"]

@@ -25,7 +25,8 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "
            "leaky_relu", "elu", "silu", "softplus", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
            "dropout2d", "batch_norm", "layer_norm", "embedding", "one_hot", "normalize", "pad", "interpolate",
            "flatten", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "scaled_dot_product_attention",
+           "multi_head_attention_forward"]
 
 
 # ---------------------------------------------------------------- linear and convolution
@@ -851,3 +852,6 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+from .attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402  (uses F)

@@ -47,6 +47,12 @@ def _safe_softmax(scores: Tensor) -> Tensor:
     return where(dead, 0.0, where(dead, 0.0, scores).softmax(-1))
 
 
+def _repeat_heads(x: Tensor, heads: int) -> Tensor:
+    """(*, Hk, S, D) -> (*, heads, S, D), each key/value head repeated for its group of query heads."""
+    *batch, hk, length, d = x.shape
+    return x.unsqueeze(-3).expand(*batch, hk, heads // hk, length, d).reshape(*batch, heads, length, d)
+
+
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
@@ -68,8 +74,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
             raise RuntimeError(f"scaled_dot_product_attention: with enable_gqa the query heads "
                                f"({list(query.shape)}) must be a multiple of the key/value heads "
                                f"({list(key.shape)}, {list(value.shape)})")
-        key = key.repeat_interleave(query.shape[-3] // key.shape[-3], dim=-3)
-        value = value.repeat_interleave(query.shape[-3] // value.shape[-3], dim=-3)
+        key, value = _repeat_heads(key, query.shape[-3]), _repeat_heads(value, query.shape[-3])
     L, S = query.shape[-2], key.shape[-2]
     scores = (query @ key.transpose(-2, -1)) * (1.0 / math.sqrt(query.shape[-1]) if scale is None else scale)
     if is_causal:

@@ -192,11 +192,14 @@ def test_multihead_attention_self_attention_non_contiguous_gradcheck():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("cfg", [
     dict(), dict(mask="bool"), dict(mask="float"), dict(is_causal=True), dict(scale=0.3), dict(broadcast=True),
-    dict(mask="bool", fully_masked=True),
+    dict(mask="bool", fully_masked=True), dict(enable_gqa=True),
 ])
 def test_scaled_dot_product_attention_matches_torch(dtype, cfg):
     q, tq = pair((2, 3, 4, 5), dtype, 1)
     kshape = (3, 6, 5) if cfg.get("broadcast") else (2, 3, 6, 5)
+    if cfg.get("enable_gqa"):  # 3 query heads per key/value head
+        q, tq = pair((2, 6, 4, 5), dtype, 1)
+        kshape = (2, 2, 6, 5)
     k, tk = pair(kshape, dtype, 2)
     v, tv = pair(kshape[:-1] + (7,), dtype, 3)
     kw = {}
@@ -210,7 +213,7 @@ def test_scaled_dot_product_attention_matches_torch(dtype, cfg):
         mask, tmask = float_mask((3, 4, 6), dtype)
     else:
         mask = tmask = None
-    for name in ("is_causal", "scale"):
+    for name in ("is_causal", "scale", "enable_gqa"):
         if name in cfg:
             kw[name] = cfg[name]
     out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, **kw)

@@ -19,7 +19,8 @@ from ..ops.conv import ConvBackwardInput, conv2d as _conv2d, pair
 from ..ops.loss import nll_loss_rows
 from ..ops.pool import avg_pool2d, max_pool2d
 from ..ops.shape import flatten
-from ..random import rand
+from ._functional_attention import multi_head_attention_forward, scaled_dot_product_attention
+from ._functional_core import _dropout_mask, dropout, linear
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "relu",
            "leaky_relu", "elu", "silu", "softplus", "gelu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout",
@@ -30,18 +31,6 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "
 
 
 # ---------------------------------------------------------------- linear and convolution
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``input @ weight.T + bias``: input (*, in), weight (out, in), bias (out,) -> (*, out)."""
-    if input.dtype is not weight.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {input.dtype.name} and "
-                           f"{weight.dtype.name}: convert the input (x.to({weight.dtype!r})) or the layer")
-    if input.dim() <= 2:
-        out = input @ weight.t()
-    else:  # one matrix product over all leading dims, reported as PyTorch does: (N*T x in)
-        out = (input.reshape(-1, input.shape[-1]) @ weight.t()).reshape(*input.shape[:-1], weight.shape[0])
-    return out if bias is None else out + bias
-
-
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
            dilation: Any = 1, groups: int = 1) -> Tensor:
     """Input (N, C, H, W) or (C, H, W), weight (O, C, KH, KW) -> (N, O, OH, OW); padding may be
@@ -428,22 +417,6 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: dt.dtype | None = 
 
 
 # ---------------------------------------------------------------- regularisation and normalisation
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each element with probability ``p`` and scale the rest by 1/(1-p); identity when not training."""
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
-    mask = _dropout_mask(input, input.shape, p)
-    return input.mul_(mask) if inplace else input * mask
-
-
-def _dropout_mask(input: Tensor, shape: Sequence[int], p: float) -> Tensor:
-    """0 with probability p, else 1/(1-p); of ``shape`` (broadcast against ``input``)."""
-    keep = rand(*shape, dtype=input.dtype, device=input.device) < (1.0 - p)
-    return keep.to(input.dtype) * (1.0 / (1.0 - p)) if p < 1.0 else keep.to(input.dtype)
-
-
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels: each (n, c) plane of (N, C, H, W) with probability ``p``, the rest scaled by 1/(1-p).
 
@@ -853,5 +826,3 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
         loss = loss * weight
     return _reduce(loss, reduction)
 
-
-from .attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402  (uses F)

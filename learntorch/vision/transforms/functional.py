@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 from PIL import Image, ImageEnhance, ImageOps
 
-from learntorch import Tensor
+from learntorch import Tensor, tensor as _tensor
 
 from . import _functional_tensor as F_t
 
@@ -254,14 +254,42 @@ def rgb_to_grayscale(img: Any, num_output_channels: int = 1) -> Any:
 
 def to_tensor(pic: Any) -> Tensor:
     """A PIL image or (H, W[, C]) array as a float32 (C, H, W) tensor, uint8 values scaled to [0, 1]."""
-    from .transforms import ToTensor
-    return ToTensor()(pic)
+    if isinstance(pic, Tensor):
+        raise TypeError("pic should be PIL Image or ndarray. Got Tensor")
+    arr = np.asarray(pic)
+    if arr.ndim not in (2, 3):
+        raise ValueError(f"pic should be 2/3 dimensional. Got {arr.ndim} dimensions.")
+    return _to_tensor_batch(arr[None])[0]
+
+
+def _to_tensor_batch(pics: np.ndarray) -> Tensor:
+    """(B, H, W) or (B, H, W, C) array -> (B, C, H, W) tensor, uint8 scaled to [0, 1] (``ToTensor`` on a batch)."""
+    arr = pics[..., None] if pics.ndim == 3 else pics
+    arr = arr.transpose(0, 3, 1, 2)
+    if arr.dtype == np.uint8:
+        return _tensor(arr.astype(np.float32) / np.float32(255))
+    return _tensor(np.ascontiguousarray(arr))
+
+
+def _check_std(std: Sequence[float] | float) -> None:
+    """``normalize``'s (and ``Normalize``'s) check that no channel's std is zero."""
+    if np.any(np.asarray(std, dtype=np.float64) == 0):
+        raise ValueError(f"std evaluated to zero, leading to division by zero (std={std}).")
 
 
 def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float], inplace: bool = False) -> Tensor:
-    """``(tensor - mean[c]) / std[c]`` for each channel ``c``."""
-    from .transforms import Normalize
-    return Normalize(mean, std, inplace)(tensor)
+    """``(tensor - mean[c]) / std[c]`` for each channel ``c`` of a (..., C, H, W) float tensor."""
+    _check_std(std)
+    t = tensor
+    if not isinstance(t, Tensor) or t.dim() < 3:
+        raise TypeError("Expected tensor to be a tensor image of size (..., C, H, W). Got "
+                        f"{getattr(t, 'shape', type(t).__name__)}")
+    if not t.dtype.is_floating_point:
+        raise TypeError(f"Input tensor should be a float tensor. Got {t.dtype}.")
+    mean_t = _tensor(mean, dtype=t.dtype).reshape(-1, 1, 1)
+    std_t = _tensor(std, dtype=t.dtype).reshape(-1, 1, 1)
+    out = (t - mean_t) / std_t
+    return t.copy_(out) if inplace else out
 
 
 __all__ = ["InterpolationMode", "adjust_brightness", "adjust_contrast", "adjust_hue", "adjust_saturation",

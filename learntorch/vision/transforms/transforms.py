@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 import learntorch as lt
-from learntorch import Tensor, nn, tensor
+from learntorch import Tensor, nn
 
 from . import functional as F
 from .functional import InterpolationMode
@@ -27,20 +27,11 @@ class ToTensor:
     """uint8 HxW or HxWxC array -> float32 CxHxW tensor in [0, 1] (other dtypes are not scaled)."""
 
     def __call__(self, pic: Any) -> Tensor:
-        if isinstance(pic, Tensor):
-            raise TypeError("pic should be PIL Image or ndarray. Got Tensor")
-        arr = np.asarray(pic)
-        if arr.ndim not in (2, 3):
-            raise ValueError(f"pic should be 2/3 dimensional. Got {arr.ndim} dimensions.")
-        return self._batch(arr[None])[0]
+        return F.to_tensor(pic)
 
     def _batch(self, pics: np.ndarray) -> Tensor:
         """(B, H, W) or (B, H, W, C) array -> (B, C, H, W) tensor."""
-        arr = pics[..., None] if pics.ndim == 3 else pics
-        arr = arr.transpose(0, 3, 1, 2)
-        if arr.dtype == np.uint8:
-            return tensor(arr.astype(np.float32) / np.float32(255))
-        return tensor(np.ascontiguousarray(arr))
+        return F._to_tensor_batch(pics)
 
     def __repr__(self) -> str:
         return "ToTensor()"
@@ -50,20 +41,11 @@ class Normalize:
     """``(x - mean[c]) / std[c]`` for each channel ``c`` of a (..., C, H, W) float tensor."""
 
     def __init__(self, mean: Sequence[float] | float, std: Sequence[float] | float, inplace: bool = False) -> None:
-        if np.any(np.asarray(std, dtype=np.float64) == 0):
-            raise ValueError(f"std evaluated to zero, leading to division by zero (std={std}).")
+        F._check_std(std)
         self.mean, self.std, self.inplace = mean, std, inplace
 
     def __call__(self, t: Tensor) -> Tensor:
-        if not isinstance(t, Tensor) or t.dim() < 3:
-            raise TypeError("Expected tensor to be a tensor image of size (..., C, H, W). Got "
-                            f"{getattr(t, 'shape', type(t).__name__)}")
-        if not t.dtype.is_floating_point:
-            raise TypeError(f"Input tensor should be a float tensor. Got {t.dtype}.")
-        mean = tensor(self.mean, dtype=t.dtype).reshape(-1, 1, 1)
-        std = tensor(self.std, dtype=t.dtype).reshape(-1, 1, 1)
-        out = (t - mean) / std
-        return t.copy_(out) if self.inplace else out
+        return F.normalize(t, self.mean, self.std, self.inplace)
 
     _batch = __call__  # (B, C, H, W) broadcasts against (C, 1, 1) as one image does
 

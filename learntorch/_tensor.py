@@ -5,8 +5,10 @@ The class holds metadata and forwards every computation to a differentiable Func
 bottom: layout, autograd fields, conversion, then the op methods (one line each).
 
 The one import circle in learntorch: Tensor <-> the modules that make tensors (``ops``,
-``_creation``, ``random``, ``autograd.engine``, ``sparse``). They import ``Tensor`` at their top; this module
+``_creation``, ``random``, ``autograd.engine``, ``_legacy``). They import ``Tensor`` at their top; this module
 imports them at its bottom, after the class exists, and its methods call them (``ops.add``, ...).
+``learntorch.sparse`` stays outside it: ``to_sparse`` calls ``_dense_to_sparse``, which ``sparse._coo``
+sets on the class when it is imported, and ops reach a sparse operand through its own methods.
 """
 from __future__ import annotations
 
@@ -356,7 +358,6 @@ class Tensor:
     def type(self, dtype: Any = None, non_blocking: bool = False) -> "str | Tensor":
         """``x.type()`` is the legacy class name, e.g. ``'torch.FloatTensor'``; ``x.type(t)``
         converts to ``t``: a dtype, a legacy class (``learntorch.LongTensor``) or its name."""
-        from . import _legacy
         return _legacy.type_name(self) if dtype is None else _legacy.to_type(self, dtype)
 
     def is_floating_point(self) -> bool:
@@ -365,9 +366,11 @@ class Tensor:
     def to_dense(self) -> "Tensor":
         return self
 
-    def to_sparse(self, sparse_dim: int | None = None) -> "sparse.SparseCooTensor":
-        """The nonzero elements as a coalesced sparse COO tensor (differentiable)."""
-        return sparse.dense_to_sparse(self, sparse_dim)
+    _dense_to_sparse: Callable[["Tensor", "int | None"], Any]  # sparse._coo.dense_to_sparse, set there
+
+    def to_sparse(self, sparse_dim: int | None = None) -> Any:
+        """The nonzero elements as a coalesced sparse COO tensor (``sparse.SparseCooTensor``, differentiable)."""
+        return self._dense_to_sparse(sparse_dim)
 
     def is_signed(self) -> bool:
         return self._dtype.is_signed
@@ -628,7 +631,6 @@ class RemovableHandle:
 
 
 # The circle's other half (see the module docstring): these import Tensor, so they come after it.
-from . import ops, random  # noqa: E402
+from . import _legacy, ops, random  # noqa: E402
 from ._creation import empty, full, ones, tensor, zeros  # noqa: E402
 from .autograd import engine  # noqa: E402
-from .sparse import _coo as sparse  # noqa: E402

@@ -24,6 +24,7 @@ from .._layout import sparse_coo
 from .._tensor import Size, Tensor, parse_to_args
 from ..ops.indexing import Gather, ScatterAdd
 from ._csr import CSR
+from .mm import mm
 
 
 class SparseCooTensor:
@@ -203,7 +204,7 @@ class SparseCooTensor:
                                self._shape[::-1], False)
 
     def mm(self, mat2: Tensor) -> Tensor:
-        from .mm import mm  # mm.py builds on this class
+        """``self @ mat2`` for a dense (K, N) ``mat2``: ``sparse.mm``."""
         return mm(self, mat2)
 
     __matmul__ = mm
@@ -285,6 +286,9 @@ def dense_to_sparse(dense: Tensor, sparse_dim: int | None = None) -> SparseCooTe
     positions = np.flatnonzero(dense.detach()._host_numpy()).astype(np.int64)
     values = Gather.apply(dense, positions)
     return SparseCooTensor(_coordinates(positions, dense.shape, dense.device), values, tuple(dense.shape), True)
+
+
+Tensor._dense_to_sparse = dense_to_sparse  # Tensor.to_sparse (Tensor does not import this module)
 
 
 def _coordinates(positions: np.ndarray, shape: tuple[int, ...], device: Any) -> Tensor:

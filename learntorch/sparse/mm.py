@@ -13,21 +13,23 @@ The kernels are the backend's: ``backends/cpu/sparse.py`` (Numba, rows over thre
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..ops._common import new_tensor
-from ._coo import SparseCooTensor
 from ._csr import CSR
+
+if TYPE_CHECKING:
+    from ._coo import SparseCooTensor
 
 
 def _kernels(op: str, t: Tensor) -> ModuleType:
     """The sparse kernel module of ``t``'s backend."""
     name = t._backend.name
-    # imported here, not at the top: the Numba kernels compile with the first product, not at import
+    # imported here, not at the top: ``import learntorch`` loads no backend (the first tensor loads its own)
     if name == "cpu":
         from ..backends.cpu import sparse
     elif name == "reference":
@@ -91,10 +93,10 @@ def mm(mat1: SparseCooTensor, mat2: Tensor) -> Tensor:
     """``mat1 @ mat2`` for a sparse (M, K) ``mat1`` and a dense (K, N) ``mat2``: a dense (M, N)
     tensor. Gradients flow to ``mat2`` and to ``mat1``'s values (``mat1.grad`` is sparse, with
     ``mat1``'s indices, as in PyTorch)."""
-    if not isinstance(mat1, SparseCooTensor):
+    if not getattr(mat1, "is_sparse", False):  # a SparseCooTensor (_coo.py imports this module)
         raise TypeError(f"sparse.mm: mat1 must be a sparse tensor (sparse_coo_tensor or dense.to_sparse()), got "
                         f"{type(mat1).__name__}; for two dense matrices use learntorch.mm")
-    if isinstance(mat2, SparseCooTensor):
+    if getattr(mat2, "is_sparse", False):
         raise NotImplementedError("sparse.mm: sparse @ sparse is not supported by learntorch; densify the second "
                                   "operand: sparse.mm(mat1, mat2.to_dense())")
     if not isinstance(mat2, Tensor):

@@ -1,8 +1,7 @@
 """Word-level language model in the style of pytorch/examples' word_language_model.
 
-Embedding -> LSTM/GRU -> Linear (weights optionally tied) on a synthetic corpus with structure:
-each token follows the previous one by a fixed rule 90% of the time, so a model that learns the
-rule gets a perplexity near 2, far below the vocabulary size. Truncated BPTT, clip_grad_norm_,
+Embedding -> LSTM/GRU -> Linear (weights optionally tied) on synthetic_corpus.py's token stream,
+where a model that learns the rule gets a perplexity near 2, far below the vocabulary size. Truncated BPTT, clip_grad_norm_,
 plain SGD written out as the example does. Prints a JSON line of metrics.
 """
 import argparse
@@ -14,6 +13,7 @@ import torch
 import torch.nn as nn
 
 from shared_init import shared_init
+from synthetic_corpus import batchify, get_batch, make_corpus
 
 parser = argparse.ArgumentParser(description="LSTM language model on a synthetic corpus")
 parser.add_argument("--model", type=str, default="LSTM", help="LSTM or GRU")
@@ -36,24 +36,9 @@ torch.manual_seed(args.seed)
 device = torch.device("cpu")
 
 
-def make_corpus(n_tokens, vocab, rng):
-    tokens = np.empty(n_tokens, dtype=np.int64)
-    tokens[0] = 0
-    for i in range(1, n_tokens):
-        follows = rng.random() < 0.9
-        tokens[i] = (3 * tokens[i - 1] + 1) % vocab if follows else rng.integers(vocab)
-    return torch.from_numpy(tokens)
-
-
-def batchify(data, bsz):
-    nbatch = data.size(0) // bsz
-    data = data.narrow(0, 0, nbatch * bsz)
-    return data.view(bsz, -1).t().contiguous().to(device)
-
-
 rng = np.random.default_rng(args.seed)
-train_data = batchify(make_corpus(6000, args.vocab, rng), args.batch_size)
-val_data = batchify(make_corpus(1200, args.vocab, rng), 10)
+train_data = batchify(make_corpus(6000, args.vocab, rng), args.batch_size).to(device)
+val_data = batchify(make_corpus(1200, args.vocab, rng), 10).to(device)
 
 
 class RNNModel(nn.Module):
@@ -95,11 +80,6 @@ def repackage_hidden(h):
     return tuple(repackage_hidden(v) for v in h)
 
 
-def get_batch(source, i):
-    seq_len = min(args.bptt, len(source) - 1 - i)
-    return source[i:i + seq_len], source[i + 1:i + 1 + seq_len].reshape(-1)
-
-
 model = RNNModel(args.model, args.vocab, args.emsize, args.nhid, args.nlayers, args.dropout, args.tied).to(device)
 shared_init(model, args.init_weights)
 criterion = nn.NLLLoss()
@@ -111,7 +91,7 @@ def evaluate(data_source):
     hidden = model.init_hidden(10)
     with torch.no_grad():
         for i in range(0, data_source.size(0) - 1, args.bptt):
-            data, targets = get_batch(data_source, i)
+            data, targets = get_batch(data_source, i, args.bptt)
             output, hidden = model(data, hidden)
             hidden = repackage_hidden(hidden)
             total_loss += len(data) * criterion(output, targets).item()
@@ -123,7 +103,7 @@ def train(lr):
     total_loss, batches = 0.0, 0
     hidden = model.init_hidden(args.batch_size)
     for i in range(0, train_data.size(0) - 1, args.bptt):
-        data, targets = get_batch(train_data, i)
+        data, targets = get_batch(train_data, i, args.bptt)
         hidden = repackage_hidden(hidden)
         model.zero_grad()
         output, hidden = model(data, hidden)

@@ -124,10 +124,12 @@ def test(epoch):
                 from torchvision.utils import save_image
                 n = min(data.size(0), 8)
                 comparison = torch.cat([data[:n], recon_batch.view(-1, 1, SIDE, SIDE)[:n]])
-                save_image(comparison.cpu(), f"{args.save_images}/reconstruction_{epoch}.png", nrow=n)
+                saved_images.append(f"{args.save_images}/reconstruction_{epoch}.png")
+                save_image(comparison.cpu(), saved_images[-1], nrow=n)
     return test_loss / len(test_loader.dataset)
 
 
+saved_images = []
 initial_test_loss = test(0)
 train_losses = []
 for epoch in range(1, args.epochs + 1):
@@ -137,4 +139,4 @@ for epoch in range(1, args.epochs + 1):
 with torch.no_grad():
     sample = model.decode(torch.randn(16, args.latent, device=device)).cpu()
 print(json.dumps({"initial_test_loss": initial_test_loss, "train_losses": train_losses, "test_loss": test_loss,
-                  "sample_mean": sample.mean().item()}))
+                  "sample_mean": sample.mean().item(), "saved_images": saved_images}))

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 import numpy as np
+import scipy.special
 
 # Benchmark the working tree this script sits in (also when an installed learntorch is stale).
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -230,6 +231,10 @@ _UNARY: dict[str, tuple[Callable[[np.ndarray], np.ndarray], tuple[float, float] 
     "cos": (np.cos, (-10.0, 10.0)),
     "tanh": (np.tanh, None),
     "sigmoid": (lambda a: 1 / (1 + np.exp(-a)), None),
+    "log1p": (np.log1p, (-0.5, 1e3)),
+    "expm1": (np.expm1, (-10.0, 10.0)),
+    "erf": (scipy.special.erf, (-3.0, 3.0)),
+    "erfc": (scipy.special.erfc, (-3.0, 3.0)),
 }
 
 

@@ -173,17 +173,13 @@ def from_numpy(array: np.ndarray) -> Tensor:
 def scalar_tensor(value: Any, dtype: dt.dtype, device: Any) -> Tensor:
     """A 0-d tensor holding a Python number (how scalars enter binary ops); an integer wraps
     around into a narrower integer ``dtype``, as in PyTorch."""
-    value = dt.wrap_scalar(value, dtype)
-    dev = as_device(device)
-    if dev.type != "cpu":
-        return _filled((), value, dtype, dev)
-    return Tensor._make(np.array([value], dtype=dtype.np), (), dtype=dtype, device=dev)
+    return _filled((), dt.wrap_scalar(value, dtype), dtype, as_device(device))
 
 
 def _filled(shape: tuple[int, ...], value: Any, dtype: dt.dtype, dev: Any) -> Tensor:
-    """A tensor of ``shape`` on a GPU, filled there by a kernel: the value travels as a kernel
-    argument, so ``x * 2`` or ``zeros(..., device="cuda")`` copy nothing from the host."""
-    storage = backend_for(dev).full(math.prod(shape), value, dtype.np)
+    """A tensor of ``shape`` filled by its device's ``full`` kernel: on a GPU the value travels as
+    a kernel argument, so ``x * 2`` or ``zeros(..., device="cuda")`` copy nothing from the host."""
+    storage = backend_for(dev).full(math.prod(shape), value, dtype)
     return Tensor._make(storage, shape, dtype=dtype, device=dev)
 
 
@@ -262,9 +258,7 @@ def _full(fn: str, size: Sequence[Any], fill_value: Any, dtype: Any, device: Any
     fill_value = _check_number(fn, "fill_value", fill_value)
     dtype = dt.check_dtype(fn, dtype) or dt.scalar_dtype(fill_value)
     fill_value = dt.cast_value(fn, fill_value, dtype)
-    if as_device(device).type != "cpu":
-        return _filled(shape, fill_value, dtype, as_device(device)).requires_grad_(requires_grad)
-    return _wrap(np.full(shape, fill_value, dtype=dtype.np), dtype, device, requires_grad)
+    return _filled(shape, fill_value, dtype, as_device(device)).requires_grad_(requires_grad)
 
 
 def _size_keyword(fn: str, sizes: tuple, size: Any) -> tuple:

@@ -23,6 +23,7 @@ from ._format import tensor_repr
 from ._layout import strided
 from ._storage import VersionCounter, contiguous_strides, is_contiguous, numel
 from .backends import backend_for
+from .backends.interface import Backend, Strided
 
 if TYPE_CHECKING:
     from .autograd.function import Node
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 class Tensor:
     """A strided n-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_storage", "_shape", "_strides", "_offset", "_dtype", "_device", "_version_counter",
+    __slots__ = ("_storage", "_shape", "_strides", "_offset", "_dtype", "_device", "_strided", "_version_counter",
                  "_base", "_requires_grad", "grad", "grad_fn", "_output_nr", "_grad_accumulator",
                  "_hooks", "_retains_grad", "_view_rewrites", "__weakref__", "__dict__")
 
@@ -48,6 +49,7 @@ class Tensor:
         t._offset = int(offset)
         t._dtype = dtype
         t._device = device
+        t._strided = None
         t._base = base
         t._version_counter = base._version_counter if base is not None else VersionCounter()
         t._view_rewrites = t._version_counter.rewrites  # a view's grad_fn is valid until the next rewrite
@@ -115,8 +117,16 @@ class Tensor:
         self._version_counter.value += 1
 
     @property
-    def _backend(self):
+    def _backend(self) -> Backend:
         return backend_for(self._device)
+
+    @property
+    def _array(self) -> Strided:
+        """The tensor as the kernels see it (storage, shape, strides, offset, dtype), made once."""
+        a = self._strided
+        if a is None:
+            a = self._strided = Strided(self._storage, self._shape, self._strides, self._offset, self._dtype)
+        return a
 
     def _wrap_dim(self, dim: int, ndim: int | None = None) -> int:
         n = self.dim() if ndim is None else ndim
@@ -200,6 +210,7 @@ class Tensor:
     def data(self, other: "Tensor") -> None:
         self._storage, self._shape, self._strides, self._offset = (
             other._storage, other._shape, other._strides, other._offset)
+        self._strided = other._strided
         self._dtype, self._device, self._version_counter = other._dtype, other._device, other._version_counter
 
     def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
@@ -221,12 +232,7 @@ class Tensor:
 
     def _as_numpy(self) -> np.ndarray:
         """The strided NumPy view of a CPU tensor (shares memory)."""
-        item = self._dtype.itemsize
-        if not self.numel():
-            return np.empty(self._shape, self._dtype.np)
-        # ndarray over the storage's buffer: the same memory, and far cheaper than as_strided
-        return np.ndarray(self._shape, self._dtype.np, buffer=self._storage, offset=self._offset * item,
-                          strides=tuple(s * item for s in self._strides))
+        return self._backend.to_numpy(self._array)
 
     def _host_numpy(self) -> np.ndarray:
         """The values as a NumPy array on the host, copying from a device if needed."""
@@ -292,8 +298,7 @@ class Tensor:
         reduction can register itself for Tensor and pass a shared-memory array instead."""
         storage = self._storage
         if self._device.type != "cpu":
-            storage = self._backend.to_numpy(Tensor._make(storage, (storage.size,), dtype=self._dtype,
-                                                          device=self._device))
+            storage = self._backend.to_numpy(Strided(storage, (storage.size,), (1,), 0, self._dtype))
         return _rebuild_tensor, (type(self), storage, self._offset, self._shape, self._strides, str(self._device),
                                  self._requires_grad)
 

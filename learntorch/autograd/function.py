@@ -10,7 +10,10 @@ node: the ``ctx`` object *is* the node, ``grad_fn`` of the outputs::
         @staticmethod
         def forward(ctx, a, b):
             ctx.save_for_backward(a, b)
-            return backend.zip("mul", a, b)
+            backend = a._backend
+            out = output(backend, a._shape, a.dtype)   # a fresh kernel output (ops/_common.py)
+            backend.zip("mul", a._array, b._array, out)
+            return new_tensor(out, a)
         @staticmethod
         def backward(ctx, g):
             a, b = ctx.saved_tensors

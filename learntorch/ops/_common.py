@@ -8,7 +8,9 @@ import numpy as np
 
 from .. import _dtype as dt
 from .._creation import scalar_tensor
+from .._storage import contiguous_strides, numel
 from .._tensor import Tensor
+from ..backends.interface import Backend, Strided
 
 
 @functools.lru_cache(maxsize=1024)  # a training loop broadcasts the same few shapes every step
@@ -46,14 +48,35 @@ def _broadcast_error(op: str, shapes: tuple[tuple[int, ...], ...]) -> str:
             "be equal or one of them 1")
 
 
+def broadcast_strides(t: Tensor, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``t``'s strides for viewing it with ``shape``: new leading dims and broadcast dims get stride 0."""
+    lead = len(shape) - t.dim()
+    return (0,) * lead + tuple(0 if size == 1 and target != 1 else st
+                               for size, st, target in zip(t._shape, t._strides, shape[lead:]))
+
+
 def expanded(t: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """A view of ``t`` with ``shape``: new leading dims and broadcast dims get stride 0 (no copy)."""
+    """A view of ``t`` with ``shape`` (broadcast dims get stride 0, no copy)."""
     if t._shape == shape:
         return t
-    lead = len(shape) - t.dim()
-    strides = [0] * lead + [0 if size == 1 and target != 1 else st
-                            for size, st, target in zip(t._shape, t._strides, shape[lead:])]
-    return Tensor._make(t._storage, shape, strides, t._offset, dtype=t._dtype, device=t._device, base=t)
+    return Tensor._make(t._storage, shape, broadcast_strides(t, shape), t._offset, dtype=t._dtype, device=t._device,
+                        base=t)
+
+
+_new_strided = tuple.__new__
+
+
+def operand(t: Tensor, shape: tuple[int, ...] | None = None) -> Strided:
+    """``t`` as a kernel argument, broadcast to ``shape`` (no copy)."""
+    if shape is None or t._shape == shape:
+        return t._array
+    return Strided(t._storage, shape, broadcast_strides(t, shape), t._offset, t._dtype)
+
+
+def output(backend: Backend, shape: tuple[int, ...], dtype: dt.dtype) -> Strided:
+    """A fresh, contiguous kernel output of ``shape`` and ``dtype``, allocated by ``backend``."""
+    # tuple.__new__ is Strided(...) without the NamedTuple's Python-level __new__ (twice as fast)
+    return _new_strided(Strided, (backend.empty(numel(shape), dtype), shape, contiguous_strides(shape), 0, dtype))
 
 
 def check_same_device(op: str, *tensors: Tensor) -> None:
@@ -97,9 +120,11 @@ def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
     return out.reshape(tuple(shape)) if out._shape != tuple(shape) else out
 
 
-def new_tensor(storage: Any, shape: tuple[int, ...], like: Tensor, dtype: dt.dtype | None = None) -> Tensor:
-    """Wrap a fresh contiguous backend result."""
-    return Tensor._make(storage, shape, dtype=dtype or like._dtype, device=like._device)
+def new_tensor(out: Strided, like: Tensor) -> Tensor:
+    """The tensor over a kernel's output ``out`` (made by ``output``), on ``like``'s device."""
+    t = Tensor._make(out.storage, out.shape, out.strides, 0, dtype=out.dtype, device=like._device)
+    t._strided = out  # the kernels' view of it, made already
+    return t
 
 
 def normalize_dims(op: str, t: Tensor, dim: Any) -> tuple[int, ...]:

@@ -15,7 +15,7 @@ from typing import Any
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..backends.common.shapes import Pair, conv2d_output_hw
-from ._common import check_same_device, new_tensor
+from ._common import check_same_device, new_tensor, output
 
 
 class Conv2d(Function):
@@ -28,7 +28,11 @@ class Conv2d(Function):
         ctx.save_for_backward(x, weight)
         ctx.params = (stride, padding, dilation)
         out_shape = (x._shape[0], weight._shape[0]) + conv2d_output_hw(x._shape[2:], weight._shape[2:], *ctx.params)
-        return new_tensor(x._backend.conv2d(x, weight, bias, stride, padding, dilation), out_shape, x)
+        backend = x._backend
+        out = output(backend, out_shape, x._dtype)
+        backend.conv2d(x._array, weight._array, None if bias is None else bias._array, out, stride, padding,
+                          dilation)
+        return new_tensor(out, x)
 
     @staticmethod
     def backward(ctx, g):
@@ -48,8 +52,10 @@ class ConvBackwardInput(Function):
     def forward(ctx, g, weight, input_shape, stride, padding, dilation):
         ctx.save_for_backward(g, weight)
         ctx.params = (stride, padding, dilation)
-        storage = g._backend.conv2d_backward_input(g, weight, input_shape, stride, padding, dilation)
-        return new_tensor(storage, tuple(input_shape), g)
+        backend = g._backend
+        out = output(backend, tuple(input_shape), g._dtype)
+        backend.conv2d_backward_input(g._array, weight._array, out, stride, padding, dilation)
+        return new_tensor(out, g)
 
     @staticmethod
     def backward(ctx, gg):
@@ -68,8 +74,10 @@ class ConvBackwardWeight(Function):
     def forward(ctx, g, x, weight_shape, stride, padding, dilation):
         ctx.save_for_backward(g, x)
         ctx.params = (stride, padding, dilation)
-        storage = g._backend.conv2d_backward_weight(g, x, weight_shape, stride, padding, dilation)
-        return new_tensor(storage, tuple(weight_shape), g)
+        backend = g._backend
+        out = output(backend, tuple(weight_shape), g._dtype)
+        backend.conv2d_backward_weight(g._array, x._array, out, stride, padding, dilation)
+        return new_tensor(out, g)
 
     @staticmethod
     def backward(ctx, gg):

@@ -6,7 +6,15 @@ from .._device import device as Device
 from .._tensor import Tensor
 from ..backends import backend_for
 from ..autograd.function import Function
-from ._common import new_tensor
+from ._common import new_tensor, output
+
+
+def _identity(a: Tensor, dtype: dt.dtype) -> Tensor:
+    """A contiguous copy of ``a`` in ``dtype``: the backend's ``identity`` map."""
+    backend = a._backend
+    out = output(backend, a._shape, dtype)
+    backend.map("identity", a._array, out)
+    return new_tensor(out, a)
 
 
 class Clone(Function):
@@ -14,7 +22,7 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return new_tensor(a._backend.map("identity", a, a.dtype), a._shape, a)
+        return _identity(a, a.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -29,8 +37,8 @@ class Cast(Function):
         ctx.dtype = a.dtype
         if a.dtype.is_floating_point and dtype.category == 1 and dtype is not dt.int64:
             # truncate to int64, then wrap around, as PyTorch (a direct cast is undefined out of range)
-            a = new_tensor(a._backend.map("identity", a, dt.int64), a._shape, a, dt.int64)
-        return new_tensor(a._backend.map("identity", a, dtype), a._shape, a, dtype)
+            a = _identity(a, dt.int64)
+        return _identity(a, dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -45,7 +53,7 @@ class ToDevice(Function):
     @staticmethod
     def forward(ctx, a: Tensor, device: Device):
         ctx.device = a.device
-        host = a._backend.to_numpy(a)  # a NumPy array on the host, copied off a GPU if needed
+        host = a._backend.to_numpy(a._array)  # a NumPy array on the host, copied off a GPU if needed
         storage = backend_for(device).from_numpy(host)
         return Tensor._make(storage, a._shape, dtype=a.dtype, device=device)
 

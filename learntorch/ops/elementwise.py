@@ -12,7 +12,7 @@ from .. import _dtype as dt
 from .._creation import scalar_tensor
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._common import as_operands, broadcast_shapes, check_same_device, expanded, new_tensor, sum_to
+from ._common import as_operands, broadcast_shapes, check_same_device, new_tensor, operand, output, sum_to
 from ._derivatives import ChainRule
 
 
@@ -31,7 +31,10 @@ class _Unary(ChainRule):
             else dt.get_default_dtype()
         if out_dtype is not a.dtype:
             a = a.to(out_dtype)
-        return new_tensor(a._backend.map(cls.kernel, a, out_dtype), a._shape, a)
+        backend = a._backend
+        out = output(backend, a._shape, a._dtype)
+        backend.map(cls.kernel, a._array, out)
+        return new_tensor(out, a)
 
     @classmethod
     def forward(cls, ctx, a):
@@ -114,7 +117,10 @@ class ReluGrad(Function):
     @staticmethod
     def forward(ctx, y, g):
         ctx.save_for_backward(y)
-        return new_tensor(g._backend.zip("relu_grad", y, g, g.dtype), g._shape, g)
+        backend = g._backend
+        out = output(backend, g._shape, g._dtype)
+        backend.zip("relu_grad", y._array, g._array, out)
+        return new_tensor(out, g)
 
     @staticmethod
     def backward(ctx, gg):
@@ -160,8 +166,10 @@ class _Binary(ChainRule):
     def compute(cls, a: Tensor, b: Tensor, out_dtype: dt.dtype | None = None) -> Tensor:
         shape = a._shape if a._shape == b._shape else broadcast_shapes(cls.kernel, a._shape, b._shape)
         out_dtype = out_dtype or a.dtype
-        storage = a._backend.zip(cls.zip_op(a.dtype), expanded(a, shape), expanded(b, shape), out_dtype)
-        return new_tensor(storage, shape, a, out_dtype)
+        backend = a._backend
+        out = output(backend, shape, out_dtype)
+        backend.zip(cls.zip_op(a.dtype), operand(a, shape), operand(b, shape), out)
+        return new_tensor(out, a)
 
     @classmethod
     def forward(cls, ctx, a, b):
@@ -450,8 +458,10 @@ def _compare(kernel: str):
 
 def _compare_compute(kernel: str, a: Tensor, b: Tensor) -> Tensor:
     shape = broadcast_shapes(kernel, a._shape, b._shape)
-    storage = a._backend.zip(kernel, expanded(a, shape), expanded(b, shape), dt.bool_)
-    return new_tensor(storage, shape, a, dt.bool_)
+    backend = a._backend
+    out = output(backend, shape, dt.bool_)
+    backend.zip(kernel, operand(a, shape), operand(b, shape), out)
+    return new_tensor(out, a)
 
 
 eq, ne, lt, le, gt, ge, logical_and, logical_or = (
@@ -460,7 +470,10 @@ eq, ne, lt, le, gt, ge, logical_and, logical_or = (
 
 def logical_not(a: Tensor) -> Tensor:
     """Elementwise ``not``; returns a bool tensor."""
-    return new_tensor(a._backend.map("logical_not", a, dt.bool_), a._shape, a, dt.bool_)
+    backend = a._backend
+    out = output(backend, a._shape, dt.bool_)
+    backend.map("logical_not", a._array, out)
+    return new_tensor(out, a)
 
 
 def logical_xor(a: Any, b: Any) -> Tensor:
@@ -481,8 +494,10 @@ class Where(Function):
         shape = broadcast_shapes("where", cond._shape, a._shape, b._shape)
         ctx.save_for_backward(cond)
         ctx.shapes = (a._shape, b._shape)
-        storage = a._backend.where(expanded(cond, shape), expanded(a, shape), expanded(b, shape))
-        return new_tensor(storage, shape, a)
+        backend = a._backend
+        out = output(backend, shape, a._dtype)
+        backend.where(operand(cond, shape), operand(a, shape), operand(b, shape), out)
+        return new_tensor(out, a)
 
     @staticmethod
     def backward(ctx, g):

@@ -23,10 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from .._creation import as_value_tensor, zeros
+from .. import _dtype as dt
+from .._creation import as_value_tensor, tensor, zeros
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._common import expanded, new_tensor, sum_to
+from ._common import expanded, new_tensor, output, sum_to
 from .inplace import check_inplace, check_no_overlap, rebase_history
 from .shape import make_view
 
@@ -281,7 +282,7 @@ class BasicIndexBackward(Function):
         ctx.key = key
         out = zeros(shape, dtype=g.dtype, device=g.device)
         region = make_view(out, *basic_view_meta(out, key))
-        out._backend.copy_(region, g)
+        out._backend.copy_(region._array, g._array)
         return out
 
     @staticmethod
@@ -289,14 +290,28 @@ class BasicIndexBackward(Function):
         return BasicIndex.apply(gg, ctx.key), None, None
 
 
+def positions_tensor(positions: np.ndarray | Tensor, like: Tensor) -> Tensor:
+    """Flat int64 positions as a contiguous tensor on ``like``'s device, what the gather and scatter
+    kernels take: positions computed on the host (``positions_of``, ``storage_positions``) are
+    copied there, a tensor already there is used as it is."""
+    if isinstance(positions, Tensor):
+        return positions.contiguous()
+    return tensor(positions, dtype=dt.int64, device=like.device)
+
+
 class Gather(Function):
+    """``out.flat[i] = a.flat[positions.flat[i]]``; positions: int64, a NumPy array or a tensor."""
+
     node_name = "IndexBackward0"
 
     @staticmethod
     def forward(ctx, a, positions):
+        positions = positions_tensor(positions, a)
         ctx.shape, ctx.positions = a._shape, positions
-        src = a.contiguous()
-        return new_tensor(a._backend.gather(src, positions + src._offset), positions.shape, a)
+        backend = a._backend
+        out = output(backend, positions._shape, a._dtype)
+        backend.gather(a.contiguous()._array, positions._array, out)
+        return new_tensor(out, a)
 
     @staticmethod
     def backward(ctx, g):
@@ -308,9 +323,10 @@ class ScatterAdd(Function):
 
     @staticmethod
     def forward(ctx, g, positions, shape):
-        ctx.positions = positions
-        n = int(np.prod(shape, dtype=np.int64))
-        return new_tensor(g._backend.scatter_add(n, g, positions), shape, g)
+        positions = ctx.positions = positions_tensor(positions, g)
+        out = zeros(shape, dtype=g.dtype, device=g.device)
+        g._backend.scatter_add_(out._array, g.contiguous()._array, positions._array)
+        return out
 
     @staticmethod
     def backward(ctx, gg):
@@ -350,11 +366,12 @@ def assign(a: Tensor, key: tuple, value: Any) -> None:
     if _is_basic(key):
         region = make_view(a, *basic_view_meta(a, key))
         check_no_overlap("setitem", region)
-        a._backend.copy_(region, _broadcast_value(value, region._shape))
+        a._backend.copy_(region._array, _broadcast_value(value, region._shape)._array)
     else:
         check_no_overlap("setitem", a)
         positions = storage_positions(a, key)  # works for any layout: no .contiguous() needed
-        a._backend.scatter_(a, _broadcast_value(value, positions.shape), positions)
+        src = _broadcast_value(value, positions.shape).contiguous()
+        a._backend.scatter_(a._array, src._array, positions_tensor(positions, a)._array)
 
 
 def setitem(a: Tensor, key: Any, value: Any) -> None:

@@ -22,7 +22,7 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from . import elementwise
-from ._common import broadcast_shapes, expanded, sum_to
+from ._common import broadcast_shapes, operand, sum_to
 
 
 def check_no_overlap(op: str, a: Tensor) -> None:
@@ -53,7 +53,7 @@ def check_inplace(op: str, a: Tensor, other_requires_grad: bool = False) -> bool
 
 def rebase_history(a: Tensor, result: Tensor) -> Tensor:
     """Copy ``result`` into ``a``'s storage and make ``a`` the output of ``result``'s node."""
-    a._backend.copy_(a, result)
+    a._backend.copy_(a._array, result._array)
     a._bump_version()
     a._version_counter.rewrites += 1  # views taken before now describe the old history
     a._view_rewrites = a._version_counter.rewrites
@@ -68,7 +68,7 @@ def _write(a: Tensor, result: Tensor, op: str) -> Tensor:
     if result.dtype.category > a.dtype.category:
         raise RuntimeError(f"{op}: result type {result.dtype.name} can't be cast to the desired output "
                            f"type {a.dtype.name}; convert the tensor first (e.g. x = x.float())")
-    a._backend.copy_(a, result)
+    a._backend.copy_(a._array, result._array)
     a._bump_version()
     return a
 
@@ -172,7 +172,7 @@ def fill_(a: Tensor, value: Any) -> Tensor:
     if check_inplace("fill_", a, value_is_tensor and value.requires_grad):
         fill = FillWithTensor if value_is_tensor else Fill
         return rebase_history(a, fill.apply(a, value))
-    a._backend.fill_(a, dt.wrap_scalar(value.item(), a.dtype) if value_is_tensor
+    a._backend.fill_(a._array, dt.wrap_scalar(value.item(), a.dtype) if value_is_tensor
                      else dt.cast_value("fill_", value, a.dtype))
     a._bump_version()
     return a
@@ -182,7 +182,7 @@ def zero_(a: Tensor) -> Tensor:
     """Set every element of ``a`` to zero."""
     if check_inplace("zero_", a):
         return rebase_history(a, Zero.apply(a))
-    a._backend.fill_(a, 0)
+    a._backend.fill_(a._array, 0)
     a._bump_version()
     return a
 
@@ -200,6 +200,6 @@ def copy_(a: Tensor, src: Any) -> Tensor:
     src = src.detach() if src.requires_grad else src
     if src.device != a.device:
         src = src.to(a.device)
-    a._backend.copy_(a, expanded(src if src.dtype is a.dtype else src.to(a.dtype), shape))
+    a._backend.copy_(a._array, operand(src if src.dtype is a.dtype else src.to(a.dtype), shape))
     a._bump_version()
     return a

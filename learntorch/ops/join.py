@@ -1,12 +1,11 @@
 """``cat`` and ``stack``: copy each input into its slice of one new tensor."""
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._common import as_operands, new_tensor
+from ._common import as_operands, new_tensor, output
 from .shape import make_view
 
 
@@ -15,14 +14,14 @@ class Cat(Function):
     def forward(ctx, dim, *tensors):
         shape = list(tensors[0]._shape)
         shape[dim] = sum(t._shape[dim] for t in tensors)
-        out = new_tensor(tensors[0]._backend.empty(math.prod(shape), tensors[0].dtype),
-                         tuple(shape), tensors[0])
+        first = tensors[0]
+        out = new_tensor(output(first._backend, tuple(shape), first._dtype), first)
         start = 0
         ctx.sizes, ctx.dim = [], dim
         for t in tensors:
             n = t._shape[dim]
             region = make_view(out, t._shape, out._strides, out._offset + start * out._strides[dim])
-            out._backend.copy_(region, t)
+            out._backend.copy_(region._array, t._array)
             ctx.sizes.append(n)
             start += n
         return out

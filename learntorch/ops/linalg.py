@@ -15,10 +15,10 @@ from .. import _dtype as dt
 from .._creation import arange, zeros
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._common import new_tensor, normalize_dims
+from ._common import normalize_dims
 from .elementwise import where
 from .matmul import BatchMatMul, Mm, matmul
-from .reduction import _out_shape, _unsqueeze_to
+from .reduction import _reduce, _unsqueeze_to
 from .shape import make_view
 
 
@@ -104,7 +104,7 @@ class DiagEmbed(Function):
     def forward(ctx, v, shape, offset, d1, d2):
         ctx.args = (offset, d1, d2)
         out = zeros(shape, dtype=v.dtype, device=v.device)
-        out._backend.copy_(make_view(out, *_diagonal_meta(out, offset, d1, d2)), v)
+        out._backend.copy_(make_view(out, *_diagonal_meta(out, offset, d1, d2))._array, v._array)
         return out
 
     @staticmethod
@@ -190,7 +190,7 @@ class VectorNorm(Function):
         magnitude = a.abs()
         if math.isinf(p):
             op = "max" if p > 0 else "min"
-            out = new_tensor(a._backend.reduce(op, magnitude, dims), _out_shape(a, dims, keepdim), a)
+            out = _reduce(op, magnitude, dims, keepdim)
         elif p == 0:
             out = (a != 0).to(a.dtype).sum(dims, keepdim)
         elif p == 1:

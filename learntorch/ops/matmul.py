@@ -4,7 +4,7 @@ from __future__ import annotations
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ._common import as_operands, broadcast_shapes, new_tensor
+from ._common import as_operands, broadcast_shapes, new_tensor, output
 
 
 class BatchMatMul(Function):
@@ -20,7 +20,10 @@ class BatchMatMul(Function):
     @staticmethod
     def compute(a: Tensor, b: Tensor) -> Tensor:
         """The product itself, by the backend's kernels."""
-        return new_tensor(a._backend.matmul(a, b), a._shape[:-1] + b._shape[-1:], a)
+        backend = a._backend
+        out = output(backend, a._shape[:-1] + b._shape[-1:], a._dtype)
+        backend.matmul(a._array, b._array, out)
+        return new_tensor(out, a)
 
     @classmethod
     def forward(cls, ctx, a, b):

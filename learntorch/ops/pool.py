@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .. import _dtype as dt
+from .._creation import arange
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..backends.common.shapes import Pair, pool2d_output_hw
-from ._common import new_tensor
+from ._common import new_tensor, output
 from .conv import pair
 from .indexing import Gather
 
@@ -28,12 +27,14 @@ class MaxPool2d(Function):
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation, ceil_mode):
         out_shape = x._shape[:2] + pool2d_output_hw(x._shape[2:], kernel_size, stride, padding, dilation, ceil_mode)
-        y, idx = x._backend.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode)
-        indices = new_tensor(idx, out_shape, x, dt.int64)
+        backend = x._backend
+        y, indices = output(backend, out_shape, x._dtype), output(backend, out_shape, dt.int64)
+        backend.max_pool2d(x._array, y, indices, kernel_size, stride, padding, dilation)
+        indices = new_tensor(indices, x)
         ctx.mark_non_differentiable(indices)
         ctx.save_for_backward(indices)
         ctx.input_shape = x._shape
-        return new_tensor(y, out_shape, x), indices
+        return new_tensor(y, x), indices
 
     @staticmethod
     def backward(ctx, g, _g_indices):
@@ -49,14 +50,17 @@ class MaxPool2dBackward(Function):
     @staticmethod
     def forward(ctx, g, indices, input_shape):
         ctx.save_for_backward(indices)
-        return new_tensor(g._backend.max_pool2d_backward(g, indices, input_shape), tuple(input_shape), g)
+        backend = g._backend
+        out = output(backend, tuple(input_shape), g._dtype)
+        backend.max_pool2d_backward(g._array, indices._array, out)
+        return new_tensor(out, g)
 
     @staticmethod
     def backward(ctx, gg):
         indices, = ctx.saved_tensors
         n, c, h, w = gg._shape
-        planes = np.arange(n * c, dtype=np.int64).reshape(n, c, 1, 1) * (h * w)
-        return Gather.apply(gg, planes + indices._host_numpy()), None, None
+        planes = arange(0, n * c * h * w, h * w, device=gg.device).reshape(n, c, 1, 1)
+        return Gather.apply(gg, planes + indices), None, None
 
 
 class AvgPool2d(Function):
@@ -69,7 +73,10 @@ class AvgPool2d(Function):
         ctx.args = (kernel_size, stride, padding, ceil_mode, count_include_pad)
         ctx.input_shape = x._shape
         out_shape = x._shape[:2] + pool2d_output_hw(x._shape[2:], kernel_size, stride, padding, (1, 1), ceil_mode)
-        return new_tensor(x._backend.avg_pool2d(x, *ctx.args), out_shape, x)
+        backend = x._backend
+        out = output(backend, out_shape, x._dtype)
+        backend.avg_pool2d(x._array, out, kernel_size, stride, padding, count_include_pad)
+        return new_tensor(out, x)
 
     @staticmethod
     def backward(ctx, g):
@@ -84,8 +91,10 @@ class AvgPool2dBackward(Function):
     @staticmethod
     def forward(ctx, g, input_shape, kernel_size, stride, padding, ceil_mode, count_include_pad):
         ctx.args = (kernel_size, stride, padding, ceil_mode, count_include_pad)
-        storage = g._backend.avg_pool2d_backward(g, input_shape, *ctx.args)
-        return new_tensor(storage, tuple(input_shape), g)
+        backend = g._backend
+        out = output(backend, tuple(input_shape), g._dtype)
+        backend.avg_pool2d_backward(g._array, out, kernel_size, stride, padding, count_include_pad)
+        return new_tensor(out, g)
 
     @staticmethod
     def backward(ctx, gg):

@@ -4,15 +4,31 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from .. import _dtype as dt
-from .._creation import arange
+from .._creation import arange, zeros
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._common import new_tensor, normalize_dims
+from ._common import new_tensor, normalize_dims, output
 from .elementwise import maximum, minimum, where
 
 
 def _out_shape(t: Tensor, dims: tuple[int, ...], keepdim: bool) -> tuple[int, ...]:
     return tuple(1 if d in dims else s for d, s in enumerate(t._shape) if keepdim or d not in dims)
+
+
+def _reduce(op: str, a: Tensor, dims: tuple[int, ...], keepdim: bool) -> Tensor:
+    """The backend's ``reduce`` kernel (sum, prod, max, min) over ``dims``."""
+    backend = a._backend
+    out = output(backend, _out_shape(a, dims, keepdim), a._dtype)
+    backend.reduce(op, a._array, dims, out)
+    return new_tensor(out, a)
+
+
+def _arg_reduce(op: str, a: Tensor, dim: int, keepdim: bool) -> Tensor:
+    """The backend's ``arg_reduce`` kernel (argmax, argmin) along ``dim``: int64 indices."""
+    backend = a._backend
+    out = output(backend, _out_shape(a, (dim,), keepdim), dt.int64)
+    backend.arg_reduce(op, a._array, dim, out)
+    return new_tensor(out, a)
 
 
 def _unsqueeze_to(g: Tensor, shape: tuple[int, ...], dims: tuple[int, ...]) -> Tensor:
@@ -27,7 +43,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
         ctx.shape, ctx.dims = a._shape, dims
-        return new_tensor(a._backend.reduce("sum", a, dims), _out_shape(a, dims, keepdim), a)
+        return _reduce("sum", a, dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -40,7 +56,7 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, dims, keepdim, count):
         ctx.shape, ctx.dims, ctx.count = a._shape, dims, count
-        total = new_tensor(a._backend.reduce("sum", a, dims), _out_shape(a, dims, keepdim), a)
+        total = _reduce("sum", a, dims, keepdim)
         return total / count if count else total * float("nan")
 
     @staticmethod
@@ -60,7 +76,7 @@ class MeanDim(Mean):
 class Prod(Function):
     @staticmethod
     def forward(ctx, a, dims, keepdim):
-        out = new_tensor(a._backend.reduce("prod", a, dims), _out_shape(a, dims, keepdim), a)
+        out = _reduce("prod", a, dims, keepdim)
         ctx.save_for_backward(a, out)
         ctx.dims = dims
         return out
@@ -102,7 +118,7 @@ class MaxMin(Function):
 
     @staticmethod
     def forward(ctx, a, dim, keepdim, op, indices):
-        values = new_tensor(a._backend.reduce(op, a, (dim,)), _out_shape(a, (dim,), keepdim), a)
+        values = _reduce(op, a, (dim,), keepdim)
         ctx.save_for_backward(indices)
         ctx.shape, ctx.dim = a._shape, dim
         return values
@@ -122,7 +138,7 @@ class MaxMinAll(Function):
 
     @staticmethod
     def forward(ctx, a, op):
-        out = new_tensor(a._backend.reduce(op, a, tuple(range(a.dim()))), (), a)
+        out = _reduce(op, a, tuple(range(a.dim())), False)
         ctx.save_for_backward(a, out)
         return out
 
@@ -196,8 +212,7 @@ def _max_min(op: str, a: Tensor, dim: Any, keepdim: bool) -> Any:
     d = a._wrap_dim(dim)
     if a.dim() and a._shape[d] == 0:
         raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
-    indices = new_tensor(a._backend.arg_reduce("arg" + op, a, d), _out_shape(a, (d,), keepdim), a, dt.int64) \
-        if a.dim() else new_tensor(a._backend.map("identity", a.to(dt.int64) * 0, dt.int64), (), a, dt.int64)
+    indices = _arg_reduce("arg" + op, a, d, keepdim) if a.dim() else zeros((), dtype=dt.int64, device=a.device)
     values = (MaxDim if op == "max" else MinDim).apply(a, d, keepdim, op, indices) if a.dim() else a.clone()
     return ValuesIndices(values, indices)
 
@@ -220,11 +235,11 @@ def _arg(op: str, a: Tensor, dim: int | None, keepdim: bool) -> Tensor:
     if d is None or a.dim() == 0:  # a 0-d tensor has one element, at index 0, whatever the dim
         if a.numel() == 0:
             raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
-        out = new_tensor(a._backend.arg_reduce(op, a.reshape(-1), 0), (), a, dt.int64)
+        out = _arg_reduce(op, a.reshape(-1), 0, False)
         return out.reshape((1,) * a.dim()) if keepdim else out
     if a._shape[d] == 0:
         raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
-    return new_tensor(a._backend.arg_reduce(op, a, d), _out_shape(a, (d,), keepdim), a, dt.int64)
+    return _arg_reduce(op, a, d, keepdim)
 
 
 def argmax(a: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
@@ -336,11 +351,9 @@ class Std(Function):
 
 def all(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Whether every element (over ``dim``: an int, a tuple, or None for all) is non-zero; bool."""
-    dims = normalize_dims("all", a, dim)
-    return new_tensor(a._backend.reduce("min", a.to(dt.bool_), dims), _out_shape(a, dims, keepdim), a, dt.bool_)
+    return _reduce("min", a.to(dt.bool_), normalize_dims("all", a, dim), keepdim)
 
 
 def any(a: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """Whether some element (over ``dim``: an int, a tuple, or None for all) is non-zero; bool."""
-    dims = normalize_dims("any", a, dim)
-    return new_tensor(a._backend.reduce("max", a.to(dt.bool_), dims), _out_shape(a, dims, keepdim), a, dt.bool_)
+    return _reduce("max", a.to(dt.bool_), normalize_dims("any", a, dim), keepdim)

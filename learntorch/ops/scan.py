@@ -12,14 +12,17 @@ from .. import _dtype as dt
 from .._creation import arange
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._common import new_tensor
+from ._common import new_tensor, output
 from .elementwise import where
 from .rearrange import flip
 
 
 def _scan(op: str, a: Tensor, dim: int) -> Tensor:
     moved = a.transpose(dim, -1)
-    return new_tensor(a._backend.scan(op, moved), moved._shape, a).transpose(dim, -1).contiguous()
+    backend = a._backend
+    out = output(backend, moved._shape, a._dtype)
+    backend.scan(op, moved._array, out)
+    return new_tensor(out, a).transpose(dim, -1).contiguous()
 
 
 def _reverse_cumsum(g: Tensor, dim: int) -> Tensor:

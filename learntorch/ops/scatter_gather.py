@@ -21,7 +21,7 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 from ._common import broadcast_shapes, check_same_device, expanded, sum_to
 from .elementwise import where
-from .indexing import Gather, ScatterAdd, getitem
+from .indexing import Gather, ScatterAdd, getitem, positions_tensor
 
 
 def dim_positions(shape: tuple[int, ...], dim: int, index: np.ndarray) -> np.ndarray:
@@ -98,7 +98,7 @@ class Scatter(Function):
     def forward(ctx, a, src, positions):
         ctx.positions = positions
         out = a.clone()
-        out._backend.scatter_(out, src, positions)
+        out._backend.scatter_(out._array, src.contiguous()._array, positions_tensor(positions, out)._array)
         return out
 
     @staticmethod

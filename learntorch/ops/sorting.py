@@ -11,7 +11,7 @@ from .. import _dtype as dt
 from .._creation import zeros
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._common import new_tensor
+from ._common import new_tensor, output
 from .reduction import ValuesIndices
 from .scatter_gather import scatter_add
 from .split import narrow
@@ -23,9 +23,11 @@ class Sort(Function):
     @staticmethod
     def forward(ctx, a, dim, descending):
         moved = a.transpose(dim, -1)
-        values, indices = a._backend.sort(moved, descending)
-        values = new_tensor(values, moved._shape, a).transpose(dim, -1).contiguous()
-        indices = new_tensor(indices, moved._shape, a, dt.int64).transpose(dim, -1).contiguous()
+        backend = a._backend
+        values, indices = output(backend, moved._shape, a._dtype), output(backend, moved._shape, dt.int64)
+        backend.sort(moved._array, values, indices, descending)
+        values = new_tensor(values, a).transpose(dim, -1).contiguous()
+        indices = new_tensor(indices, a).transpose(dim, -1).contiguous()
         ctx.mark_non_differentiable(indices)
         ctx.save_for_backward(indices)
         ctx.dim, ctx.shape = dim, a._shape

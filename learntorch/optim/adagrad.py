@@ -31,5 +31,5 @@ class Adagrad(Optimizer):
 
     def _update(self, group: dict[str, Any], p: Tensor, grad: Tensor, state: dict[str, Any]) -> None:
         state["step"] += 1
-        p._backend.adagrad_step_(p, grad, state["sum"], group["lr"], group["lr_decay"], group["weight_decay"],
+        p._backend.adagrad_step_(p._array, grad._array, state["sum"]._array, group["lr"], group["lr_decay"], group["weight_decay"],
                                  group["eps"], state["step"])

@@ -36,6 +36,7 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = zeros_like(p)
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        p._backend.adam_step_(p, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq"),
+        max_sq = state["max_exp_avg_sq"]._array if "max_exp_avg_sq" in state else None
+        p._backend.adam_step_(p._array, grad._array, state["exp_avg"]._array, state["exp_avg_sq"]._array, max_sq,
                               group["lr"], beta1, beta2, group["eps"], group["weight_decay"], self._decoupled,
                               group["amsgrad"], state["step"])

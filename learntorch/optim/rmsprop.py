@@ -33,7 +33,8 @@ class RMSprop(Optimizer):
         if group["centered"] and "grad_avg" not in state:
             state["grad_avg"] = zeros_like(p)
         state["step"] += 1
-        p._backend.rmsprop_step_(p, grad, state["square_avg"], state.get("grad_avg") if group["centered"] else None,
-                                 state.get("momentum_buffer") if group["momentum"] > 0 else None, group["lr"],
+        grad_avg = state["grad_avg"]._array if group["centered"] else None
+        buf = state["momentum_buffer"]._array if group["momentum"] > 0 else None
+        p._backend.rmsprop_step_(p._array, grad._array, state["square_avg"]._array, grad_avg, buf, group["lr"],
                                  group["alpha"], group["eps"], group["weight_decay"], group["momentum"],
                                  group["centered"])

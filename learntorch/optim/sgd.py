@@ -30,5 +30,6 @@ class SGD(Optimizer):
         first_step = momentum != 0 and "momentum_buffer" not in state
         if first_step:
             state["momentum_buffer"] = zeros_like(p)
-        p._backend.sgd_step_(p, grad, state.get("momentum_buffer") if momentum != 0 else None, group["lr"],
-                             momentum, group["dampening"], group["nesterov"], group["weight_decay"], first_step)
+        buf = state["momentum_buffer"]._array if momentum != 0 else None
+        p._backend.sgd_step_(p._array, grad._array, buf, group["lr"], momentum, group["dampening"], group["nesterov"],
+                             group["weight_decay"], first_step)

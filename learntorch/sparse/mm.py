@@ -19,7 +19,6 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ..ops._common import new_tensor
 from ._csr import CSR
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ class _CSRProduct(Function):
         ctx.save_for_backward(a, b)
         ctx.csr = csr
         out = getattr(_kernels("sparse.mm", b), cls.kernel)(csr.indptr, csr.cols, csr.order, _matrix(a), _matrix(b))
-        return new_tensor(out.reshape(-1), out.shape, b)
+        return Tensor._make(out.reshape(-1), out.shape, dtype=b.dtype, device=b.device)
 
 
 class SparseMm(_CSRProduct):

@@ -31,4 +31,4 @@ CALLS = one_per_kind(all_calls(small=True))
 
 @pytest.mark.parametrize("call", CALLS, ids=[c.id for c in CALLS])
 def test_cuda_backend_matches_reference(call: Call) -> None:
-    check_against_reference(call, backend_for(Device("cuda")), Device("cuda"))
+    check_against_reference(call, backend_for(Device("cuda")))

@@ -6,8 +6,8 @@ with ``cuda.jit(device=True)`` (see cpu/elementwise.py and cuda/elementwise.py).
 register each function under its name (a trailing ``_`` dropped: ``abs_`` is ``"abs"``, so the
 builtin stays usable here), which is the name the ops layer asks a backend for::
 
-    backend.map("exp", a, out_dtype)        ->  out[i] = exp(a[i])
-    backend.zip("add", a, b, out_dtype)     ->  out[i] = add(a[i], b[i])
+    backend.map("exp", a, out)        ->  out[i] = exp(a[i])
+    backend.zip("add", a, b, out)     ->  out[i] = add(a[i], b[i])
 
 Adding an elementwise op is one function here; nothing else in the backends keeps a list.
 The functions take and return scalars of the tensors' dtype (a comparison returns a bool), and use

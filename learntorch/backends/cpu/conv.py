@@ -79,11 +79,13 @@ _TILE_ELEMENTS = 1 << 17
 _WEIGHT_TILE_ELEMENTS = 1 << 18
 
 def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
-                   stride: Pair, padding: Pair, dilation: Pair, blas: bool = False) -> np.ndarray:
+                   stride: Pair, padding: Pair, dilation: Pair, blas: bool = False,
+                   out: np.ndarray | None = None) -> np.ndarray:
     """y = conv2d(x, weight, bias): x (N, C, H, W), weight (O, C, KH, KW), bias (O,) or None.
 
-    Returns a new (N, O, OH, OW) array of x's dtype (float32 or float64). With ``blas``, the
-    matrix products run in BLAS (fast/conv_blas.py) where that is faster."""
+    Returns y (N, O, OH, OW) of x's dtype (float32 or float64): ``out`` if given (C-contiguous),
+    else a new array. With ``blas``, the matrix products run in BLAS (fast/conv_blas.py) where
+    that is faster."""
     x, weight = _as_float_arrays(x, weight)
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     n, c, h, w = x.shape
@@ -91,15 +93,18 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
     out_hw = conv2d_output_hw((h, w), (kh, kw), stride, padding, dilation)
     bias = np.zeros(o, x.dtype) if bias is None else np.ascontiguousarray(bias, x.dtype)
     padded_hw = (h + 2 * padding[0], w + 2 * padding[1])
+    y = np.empty((n, o) + out_hw, x.dtype) if out is None else out
     if blas and conv_blas.suits(n, c, stride):
-        return conv_blas.run_conv(x, weight, bias, padding + (1, 1), padded_hw, out_hw, dilation)
+        return conv_blas.run_conv(x, weight, bias, padding + (1, 1), padded_hw, out_hw, dilation, y)
     return _run_conv(x, weight.reshape(o, c * kh * kw), bias, padding + (1, 1), padded_hw, out_hw,
-                     stride, dilation, (kh, kw))
+                     stride, dilation, (kh, kw), y)
 
 
 def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray, input_shape: tuple[int, ...],
-                          stride: Pair, padding: Pair, dilation: Pair, blas: bool = False) -> np.ndarray:
-    """grad_x (N, C, H, W) of y = conv2d(x, weight) given grad_out = dL/dy (N, O, OH, OW).
+                          stride: Pair, padding: Pair, dilation: Pair, blas: bool = False,
+                          out: np.ndarray | None = None) -> np.ndarray:
+    """grad_x (N, C, H, W) of y = conv2d(x, weight) given grad_out = dL/dy (N, O, OH, OW), into
+    ``out`` if given.
 
     Computed as a stride-1 convolution of grad_out, spread out by the stride and padded, with the
     flipped, channel-swapped kernel w_flip[c, o, i, j] = weight[o, c, KH-1-i, KW-1-j]; with
@@ -113,17 +118,19 @@ def conv2d_backward_input(grad_out: np.ndarray, weight: np.ndarray, input_shape:
     # grad_out[:, :, i, j] goes to row reach_h - ph + i*sh, column reach_w - pw + j*sw.
     placement = (reach_h - padding[0], reach_w - padding[1]) + stride
     padded_hw = (h + reach_h, w + reach_w)
+    grad_x = np.empty((n, c, h, w), grad_out.dtype) if out is None else out
     if blas and conv_blas.suits(n, o, (1, 1)):
         return conv_blas.run_conv(grad_out, w_flip, np.zeros(c, grad_out.dtype), placement, padded_hw, (h, w),
-                                  dilation)
+                                  dilation, grad_x)
     return _run_conv(grad_out, w_flip.reshape(c, o * kh * kw), np.zeros(c, grad_out.dtype),
-                     placement, padded_hw, (h, w), (1, 1), dilation, (kh, kw))
+                     placement, padded_hw, (h, w), (1, 1), dilation, (kh, kw), grad_x)
 
 
 def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tuple[int, ...],
-                           stride: Pair, padding: Pair, dilation: Pair, blas: bool = False) -> np.ndarray:
-    """grad_w (O, C, KH, KW) of y = conv2d(x, weight) given grad_out = dL/dy (N, O, OH, OW); with
-    ``blas``, in BLAS where that is faster."""
+                           stride: Pair, padding: Pair, dilation: Pair, blas: bool = False,
+                           out: np.ndarray | None = None) -> np.ndarray:
+    """grad_w (O, C, KH, KW) of y = conv2d(x, weight) given grad_out = dL/dy (N, O, OH, OW), into
+    ``out`` if given; with ``blas``, in BLAS where that is faster."""
     grad_out, x = _as_float_arrays(grad_out, x)
     stride, padding, dilation = _pair(stride), _pair(padding), _pair(dilation)
     o, c, kh, kw = (int(s) for s in weight_shape)
@@ -131,8 +138,9 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tu
     oh, ow = grad_out.shape[2:]
     k = c * kh * kw
     padded_hw = (h + 2 * padding[0], w + 2 * padding[1])
+    grad_w = np.empty((o, c, kh, kw), x.dtype) if out is None else out
     if blas and conv_blas.suits(n, c, stride):
-        return conv_blas.weight_grad(grad_out, x, (o, c, kh, kw), padding, padded_hw, dilation)
+        return conv_blas.weight_grad(grad_out, x, padding, padded_hw, dilation, grad_w)
     pitch = _pitch(stride, padded_hw[1], ow)
     tile_rows = _tile_rows(oh, pitch, k, _WEIGHT_TILE_ELEMENTS)
     threads = get_num_threads()
@@ -141,11 +149,10 @@ def conv2d_backward_weight(grad_out: np.ndarray, x: np.ndarray, weight_shape: tu
     starts = buffer("starts", (threads, k), np.int64)
     grad_tile = buffer("acc", (threads, o * tile_rows * pitch), x.dtype)
     partial = buffer("partial", (threads, o, k), x.dtype)
-    grad_w = np.empty((o, k), x.dtype)
-    _weight_grad_kernel(grad_out.reshape(n, o, oh * ow), x, grad_w, padded, cols, starts,
+    _weight_grad_kernel(grad_out.reshape(n, o, oh * ow), x, grad_w.reshape(o, k), padded, cols, starts,
                         grad_tile, partial, padding + (1, 1), stride, dilation, (kh, kw), (oh, ow),
                         tile_rows, pitch)
-    return grad_w.reshape(o, c, kh, kw)
+    return grad_w
 
 
 def conv2d_backward_bias(grad_out: np.ndarray) -> np.ndarray:
@@ -159,9 +166,9 @@ def conv2d_backward_bias(grad_out: np.ndarray) -> np.ndarray:
 
 def _run_conv(images: np.ndarray, w_rows: np.ndarray, bias: np.ndarray, placement: tuple,
               padded_hw: Pair, out_hw: Pair, stride: Pair, dilation: Pair,
-              kernel_hw: Pair) -> np.ndarray:
+              kernel_hw: Pair, y: np.ndarray) -> np.ndarray:
     """Convolution of the images, each placed into a zero (C, *padded_hw) plane by placement (see
-    place), with w_rows (O, C*KH*KW) and bias; returns the new (N, O, *out_hw) output."""
+    place), with w_rows (O, C*KH*KW) and bias, into y (N, O, *out_hw); returns y."""
     n, c = images.shape[:2]
     o, k = w_rows.shape
     pitch = _pitch(stride, padded_hw[1], out_hw[1])
@@ -171,7 +178,6 @@ def _run_conv(images: np.ndarray, w_rows: np.ndarray, bias: np.ndarray, placemen
     cols = buffer("cols", (threads, k * tile_rows * pitch), images.dtype)
     starts = buffer("starts", (threads, k), np.int64)
     acc = buffer("acc", (threads, o * tile_rows * pitch), images.dtype)
-    y = np.empty((n, o) + out_hw, images.dtype)
     _conv_kernel(images, w_rows, bias, y.reshape(n, o, out_hw[0] * out_hw[1]), padded, cols,
                  starts, acc, placement, stride, dilation, kernel_hw, out_hw, tile_rows, pitch)
     return y

@@ -44,15 +44,21 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: 
                        dilation: Pair, ceil_mode: bool) -> tuple[np.ndarray, np.ndarray]:
     """(y, indices) for x (N, C, H, W): y (N, C, OH, OW) of x's dtype, and indices (N, C, OH, OW)
     int64 holding, per output pixel, the flat index ih*W + iw of its max inside its (n, c) plane."""
-    x = np.ascontiguousarray(x)
-    kernel_size, stride, padding, dilation = (_pair(v) for v in (kernel_size, stride, padding,
-                                                                   dilation))
     n, c, h, w = x.shape
     oh, ow = pool2d_output_hw((h, w), kernel_size, stride, padding, dilation, ceil_mode)
-    y = np.empty((n * c, oh, ow), x.dtype)
-    indices = np.empty((n * c, oh, ow), np.int64)
-    _max_pool_kernel(x.reshape(n * c, h, w), y, indices, kernel_size, stride, padding, dilation)
-    return y.reshape(n, c, oh, ow), indices.reshape(n, c, oh, ow)
+    y, indices = np.empty((n, c, oh, ow), x.dtype), np.empty((n, c, oh, ow), np.int64)
+    max_pool2d_into(x, y, indices, kernel_size, stride, padding, dilation)
+    return y, indices
+
+
+def max_pool2d_into(x: np.ndarray, y: np.ndarray, indices: np.ndarray, kernel_size: Pair, stride: Pair,
+                    padding: Pair, dilation: Pair) -> None:
+    """max_pool2d_forward into given C-contiguous outputs y and indices (N, C, OH, OW)."""
+    x = np.ascontiguousarray(x)
+    n, c, h, w = x.shape
+    oh, ow = y.shape[2:]
+    _max_pool_kernel(x.reshape(n * c, h, w), y.reshape(n * c, oh, ow), indices.reshape(n * c, oh, ow),
+                     _pair(kernel_size), _pair(stride), _pair(padding), _pair(dilation))
 
 
 def max_pool2d_backward(grad_out: np.ndarray, indices: np.ndarray,
@@ -60,27 +66,38 @@ def max_pool2d_backward(grad_out: np.ndarray, indices: np.ndarray,
     """grad_x (N, C, H, W): each grad_out value added to the input pixel its indices entry names.
 
     indices must come from max_pool2d_forward on an input of input_shape, grad_out has their shape."""
+    grad_x = np.empty(tuple(int(s) for s in input_shape), grad_out.dtype)
+    max_pool2d_backward_into(grad_out, indices, grad_x)
+    return grad_x
+
+
+def max_pool2d_backward_into(grad_out: np.ndarray, indices: np.ndarray, grad_x: np.ndarray) -> None:
+    """max_pool2d_backward into a given C-contiguous grad_x (N, C, H, W)."""
     grad_out = np.ascontiguousarray(grad_out)
-    n, c, h, w = (int(s) for s in input_shape)
+    n, c, h, w = grad_x.shape
     planes, pixels = n * c, grad_out.shape[2] * grad_out.shape[3]
-    grad_x = np.empty((planes, h * w), grad_out.dtype)
     _max_pool_backward_kernel(grad_out.reshape(planes, pixels),
                               np.ascontiguousarray(indices, np.int64).reshape(planes, pixels),
-                              grad_x)
-    return grad_x.reshape(n, c, h, w)
+                              grad_x.reshape(planes, h * w))
 
 
 def avg_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
                        ceil_mode: bool, count_include_pad: bool) -> np.ndarray:
     """y (N, C, OH, OW) of x's dtype: the mean over each pooling window of x (N, C, H, W)."""
-    x = np.ascontiguousarray(x)
-    kernel_size, stride, padding = (_pair(v) for v in (kernel_size, stride, padding))
     n, c, h, w = x.shape
     oh, ow = pool2d_output_hw((h, w), kernel_size, stride, padding, (1, 1), ceil_mode)
-    y = np.empty((n * c, oh, ow), x.dtype)
-    _avg_pool_kernel(x.reshape(n * c, h, w), y, kernel_size, stride, padding,
-                     bool(count_include_pad))
-    return y.reshape(n, c, oh, ow)
+    y = np.empty((n, c, oh, ow), x.dtype)
+    avg_pool2d_into(x, y, kernel_size, stride, padding, count_include_pad)
+    return y
+
+
+def avg_pool2d_into(x: np.ndarray, y: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
+                    count_include_pad: bool) -> None:
+    """avg_pool2d_forward into a given C-contiguous y (N, C, OH, OW)."""
+    x = np.ascontiguousarray(x)
+    n, c, h, w = x.shape
+    _avg_pool_kernel(x.reshape(n * c, h, w), y.reshape((n * c,) + y.shape[2:]), _pair(kernel_size), _pair(stride),
+                     _pair(padding), bool(count_include_pad))
 
 
 def avg_pool2d_backward(grad_out: np.ndarray, input_shape: tuple[int, ...], kernel_size: Pair,
@@ -88,13 +105,18 @@ def avg_pool2d_backward(grad_out: np.ndarray, input_shape: tuple[int, ...], kern
                         count_include_pad: bool) -> np.ndarray:
     """grad_x (N, C, H, W): each grad_out value divided by its window's divisor and added to every
     input pixel of the window."""
+    grad_x = np.empty(tuple(int(s) for s in input_shape), grad_out.dtype)
+    avg_pool2d_backward_into(grad_out, grad_x, kernel_size, stride, padding, count_include_pad)
+    return grad_x
+
+
+def avg_pool2d_backward_into(grad_out: np.ndarray, grad_x: np.ndarray, kernel_size: Pair, stride: Pair,
+                             padding: Pair, count_include_pad: bool) -> None:
+    """avg_pool2d_backward into a given C-contiguous grad_x (N, C, H, W)."""
     grad_out = np.ascontiguousarray(grad_out)
-    kernel_size, stride, padding = (_pair(v) for v in (kernel_size, stride, padding))
-    n, c, h, w = (int(s) for s in input_shape)
-    grad_x = np.empty((n * c, h, w), grad_out.dtype)
-    _avg_pool_backward_kernel(grad_out.reshape((n * c,) + grad_out.shape[2:]), grad_x, kernel_size,
-                              stride, padding, bool(count_include_pad))
-    return grad_x.reshape(n, c, h, w)
+    n, c, h, w = grad_x.shape
+    _avg_pool_backward_kernel(grad_out.reshape((n * c,) + grad_out.shape[2:]), grad_x.reshape(n * c, h, w),
+                              _pair(kernel_size), _pair(stride), _pair(padding), bool(count_include_pad))
 
 
 # ---------------------------------------------------------------------------------- kernels

@@ -39,36 +39,34 @@ def suits(batch: int, in_channels: int, stride: Pair) -> bool:
 
 
 def run_conv(images: np.ndarray, weight: np.ndarray, bias: np.ndarray, placement: tuple, padded_hw: Pair,
-             out_hw: Pair, dilation: Pair) -> np.ndarray:
+             out_hw: Pair, dilation: Pair, y: np.ndarray) -> np.ndarray:
     """conv.py's ``_run_conv`` for stride 1, by BLAS: the images each placed into a zero
     (C, *padded_hw) plane by placement (see scratch.place), convolved with weight (O, C, KH, KW),
-    plus bias; returns the new (N, O, *out_hw) output."""
+    plus bias, into y (N, O, *out_hw); returns y."""
     n, c = images.shape[:2]
     o, _, kh, kw = weight.shape
     w_taps = np.ascontiguousarray(weight.transpose(2, 3, 0, 1)).reshape(kh * kw, o, c)
     threads = get_num_threads()
     padded = buffer("taps_padded", (threads, _padded_size(c, padded_hw, kw, dilation)), images.dtype)
     acc = buffer("taps_acc", (threads, o * out_hw[0] * padded_hw[1]), images.dtype)
-    y = np.empty((n, o) + out_hw, images.dtype)
     _conv_kernel(KIND[images.dtype], images, w_taps, bias, y.reshape(n, o, out_hw[0] * out_hw[1]), padded, acc,
                  placement, padded_hw, out_hw, dilation, (kh, kw), thread_setter())
     return y
 
 
-def weight_grad(grad_out: np.ndarray, x: np.ndarray, weight_shape: tuple[int, int, int, int], padding: Pair,
-                padded_hw: Pair, dilation: Pair) -> np.ndarray:
+def weight_grad(grad_out: np.ndarray, x: np.ndarray, padding: Pair, padded_hw: Pair, dilation: Pair,
+                grad_w: np.ndarray) -> np.ndarray:
     """grad_w (O, C, KH, KW) of a stride-1 convolution by BLAS, from grad_out (N, O, OH, OW) and
-    x (N, C, H, W), zero-padded by padding to padded_hw."""
-    o, c, kh, kw = weight_shape
+    x (N, C, H, W), zero-padded by padding to padded_hw; written into grad_w, returned."""
+    o, c, kh, kw = grad_w.shape
     n, _, oh, ow = grad_out.shape
     threads = get_num_threads()
     padded = buffer("taps_padded", (threads, _padded_size(c, padded_hw, kw, dilation)), x.dtype)
     grad_rows = buffer("taps_grad", (threads, o * oh * padded_hw[1]), x.dtype)
     partial = buffer("taps_partial", (threads, kh * kw, o, c), x.dtype)
-    grad_w = np.empty((o, c, kh * kw), x.dtype)
-    _weight_grad_kernel(KIND[x.dtype], grad_out.reshape(n, o, oh * ow), x, grad_w, padded, grad_rows, partial,
-                        padding + (1, 1), padded_hw, (oh, ow), dilation, (kh, kw), thread_setter())
-    return grad_w.reshape(o, c, kh, kw)
+    _weight_grad_kernel(KIND[x.dtype], grad_out.reshape(n, o, oh * ow), x, grad_w.reshape(o, c, kh * kw), padded,
+                        grad_rows, partial, padding + (1, 1), padded_hw, (oh, ow), dilation, (kh, kw), thread_setter())
+    return grad_w
 
 
 def _padded_size(channels: int, padded_hw: Pair, kernel_w: int, dilation: Pair) -> int:

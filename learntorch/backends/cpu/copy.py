@@ -24,13 +24,19 @@ from numba import njit, prange
 from .elementwise import row_offset
 
 
-def copy_loop(shape, dst, d_off, d_strides, src, s_off, s_strides):
-    """``dst[index(dst, i)] = src[index(src, i)]`` for every element of ``shape``."""
+@njit(inline="always")
+def rows_of(shape):
+    """``(n, inner, rows)``: the last dim, its length and the number of rows (the other dims)."""
     n = shape.size - 1
-    inner = shape[n]
     rows = 1
     for d in range(n):
         rows *= shape[d]
+    return n, shape[n], rows
+
+
+def copy_loop(shape, dst, d_off, d_strides, src, s_off, s_strides):
+    """``dst[index(dst, i)] = src[index(src, i)]`` for every element of ``shape``."""
+    n, inner, rows = rows_of(shape)
     for r in prange(rows):
         i_d = row_offset(r, shape, d_strides, d_off)
         i_s = row_offset(r, shape, s_strides, s_off)
@@ -40,11 +46,7 @@ def copy_loop(shape, dst, d_off, d_strides, src, s_off, s_strides):
 
 def fill_loop(shape, dst, d_off, d_strides, value):
     """``dst[index(dst, i)] = value`` for every element of ``shape``."""
-    n = shape.size - 1
-    inner = shape[n]
-    rows = 1
-    for d in range(n):
-        rows *= shape[d]
+    n, inner, rows = rows_of(shape)
     for r in prange(rows):
         i_d = row_offset(r, shape, d_strides, d_off)
         for j in range(inner):

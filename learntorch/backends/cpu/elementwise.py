@@ -102,6 +102,24 @@ def row_offset(row, shape, strides, offset):
     return _storage_index(np.int64(row), shape, strides, offset, shape.size - 1)
 
 
+@njit(inline="always")
+def tiling(out, shape, tile):
+    """``(inner, tile, tiles, count)``: the row length, the tile length, the tiles per row and the
+    tile count of a loop over ``out`` (of ``shape``) in tiles of ``tile`` elements (0: a whole row)."""
+    inner = shape[shape.size - 1]
+    tile = tile if tile else inner
+    tiles = (inner + tile - 1) // tile
+    return inner, tile, tiles, out.size // inner * tiles
+
+
+@njit(inline="always")
+def tile_span(t, inner, tile, tiles):
+    """``(r, j0, j1)``: tile ``t`` is elements ``j0:j1`` of row ``r``."""
+    r = t // tiles
+    j0 = (t - r * tiles) * tile
+    return r, j0, min(j0 + tile, inner)
+
+
 @cache
 def map_kernel(name: str, parallel: bool = True):
     """``out[i] = unary(name, a[index(a, i)])`` over a contiguous ``out`` of ``shape``.
@@ -112,15 +130,10 @@ def map_kernel(name: str, parallel: bool = True):
     trig = name in TRIG
 
     def map_loop(out, shape, a, a_off, a_strides):
-        inner = shape[shape.size - 1]
-        rows = out.size // inner
-        tile = TILE if parallel else inner  # one thread: one tile per row
-        tiles = (inner + tile - 1) // tile
+        inner, tile, tiles, count = tiling(out, shape, TILE if parallel else 0)  # one thread: one tile per row
         sa = a_strides[shape.size - 1]
-        for t in prange(rows * tiles):
-            r = t // tiles
-            j0 = (t - r * tiles) * tile
-            j1 = min(j0 + tile, inner)
+        for t in prange(count):
+            r, j0, j1 = tile_span(t, inner, tile, tiles)
             ia = row_offset(r, shape, a_strides, a_off)
             # slice the tile first, so the loop index starts at 0: LLVM then knows it is
             # non-negative and emits contiguous vector loads rather than gathers
@@ -150,16 +163,11 @@ def zip_kernel(name: str, parallel: bool = True):
     """``out[i] = binary(name, a[index(a, i)], b[index(b, i)])``; broadcast dims have stride 0."""
 
     def zip_loop(out, shape, a, a_off, a_strides, b, b_off, b_strides):
-        inner = shape[shape.size - 1]
-        rows = out.size // inner
-        tile = TILE if parallel else inner  # one thread: one tile per row
-        tiles = (inner + tile - 1) // tile
+        inner, tile, tiles, count = tiling(out, shape, TILE if parallel else 0)  # see map_loop
         sa = a_strides[shape.size - 1]
         sb = b_strides[shape.size - 1]
-        for t in prange(rows * tiles):
-            r = t // tiles
-            j0 = (t - r * tiles) * tile
-            j1 = min(j0 + tile, inner)
+        for t in prange(count):
+            r, j0, j1 = tile_span(t, inner, tile, tiles)
             ia = row_offset(r, shape, a_strides, a_off)
             ib = row_offset(r, shape, b_strides, b_off)
             n = j1 - j0  # the tile, sliced so that its loop starts at 0 (see map_loop)

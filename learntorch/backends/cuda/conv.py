@@ -35,6 +35,12 @@ from numba import cuda, from_dtype
 from ._launch import REDUCE_THREADS
 
 
+@cuda.jit(device=True)
+def unravel(idx, D1, D2, D3):
+    """(i0, i1, i2, i3): the position of flat index ``idx`` in a contiguous (_, D1, D2, D3) array."""
+    return idx // (D3 * D2 * D1), (idx // (D3 * D2)) % D1, (idx // D3) % D2, idx % D3
+
+
 @cuda.jit
 def conv2d_forward_kernel(y, x, w, bias, xshape, wshape, yshape, stride, padding, dilation):
     """y[n, o, oh, ow] = bias[o] + sum over c, kh, kw of x[n, c, ih, iw] * w[o, c, kh, kw]."""
@@ -42,10 +48,7 @@ def conv2d_forward_kernel(y, x, w, bias, xshape, wshape, yshape, stride, padding
     O, _, KH, KW = wshape
     OH, OW = yshape[2], yshape[3]
     for idx in range(cuda.grid(1), y.size, cuda.gridsize(1)):
-        ow = idx % OW
-        oh = (idx // OW) % OH
-        o = (idx // (OW * OH)) % O
-        n = idx // (OW * OH * O)
+        n, o, oh, ow = unravel(idx, O, OH, OW)
         total = bias[o]
         for c in range(C):
             for kh in range(KH):
@@ -67,10 +70,7 @@ def conv2d_backward_input_kernel(gx, gy, w, xshape, wshape, yshape, stride, padd
     O, _, KH, KW = wshape
     OH, OW = yshape[2], yshape[3]
     for idx in range(cuda.grid(1), gx.size, cuda.gridsize(1)):
-        iw = idx % W
-        ih = (idx // W) % H
-        c = (idx // (W * H)) % C
-        n = idx // (W * H * C)
+        n, c, ih, iw = unravel(idx, C, H, W)
         total = gx.dtype.type(0)
         for kh in range(KH):
             th = ih + padding[0] - kh * dilation[0]      # = oh * sh, if this tap reaches ih
@@ -102,15 +102,10 @@ def conv2d_backward_weight_kernel(dtype: np.dtype):
         OH, OW = yshape[2], yshape[3]
         t = cuda.threadIdx.x
         for widx in range(cuda.blockIdx.x, gw.size, cuda.gridDim.x):
-            kw = widx % KW
-            kh = (widx // KW) % KH
-            c = (widx // (KW * KH)) % C
-            o = widx // (KW * KH * C)
+            o, c, kh, kw = unravel(widx, C, KH, KW)
             acc = gw.dtype.type(0)
             for p in range(t, N * OH * OW, R):
-                ow = p % OW
-                oh = (p // OW) % OH
-                n = p // (OW * OH)
+                n, _, oh, ow = unravel(p, 1, OH, OW)
                 ih = oh * stride[0] - padding[0] + kh * dilation[0]
                 iw = ow * stride[1] - padding[1] + kw * dilation[1]
                 if 0 <= ih < H and 0 <= iw < W:

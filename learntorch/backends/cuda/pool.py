@@ -23,13 +23,17 @@ import math
 from numba import cuda
 
 
+@cuda.jit(device=True)
+def output_pixel(idx, H, W, OH, OW):
+    """(oh, ow, base): the row and column of output pixel ``idx`` and where its plane starts in x."""
+    return (idx // OW) % OH, idx % OW, (idx // (OW * OH)) * H * W
+
+
 @cuda.jit
 def max_pool2d_kernel(y, indices, x, H, W, OH, OW, kernel, stride, padding, dilation):
     """y[p, oh, ow] = max of the window in x[p]; indices[p, oh, ow] = ih * W + iw of that max."""
     for idx in range(cuda.grid(1), y.size, cuda.gridsize(1)):
-        ow = idx % OW
-        oh = (idx // OW) % OH
-        base = (idx // (OW * OH)) * H * W
+        oh, ow, base = output_pixel(idx, H, W, OH, OW)
         best = -math.inf
         best_index = -1
         for i in range(kernel[0]):
@@ -65,20 +69,26 @@ def avg_window(out_index, kernel, stride, pad, size):
     return (start if start > 0 else 0), (stop if stop < size else size), stop - start
 
 
+@cuda.jit(device=True)
+def avg_pixel(idx, H, W, OH, OW, kernel, stride, padding, count_include_pad):
+    """(base, h0, h1, w0, w1, divisor) of output pixel ``idx``: where its plane starts in x, its
+    window inside the input (rows h0:h1, columns w0:w1) and what the window's sum is divided by."""
+    oh, ow, base = output_pixel(idx, H, W, OH, OW)
+    h0, h1, padded_h = avg_window(oh, kernel[0], stride[0], padding[0], H)
+    w0, w1, padded_w = avg_window(ow, kernel[1], stride[1], padding[1], W)
+    divisor = padded_h * padded_w if count_include_pad else (h1 - h0) * (w1 - w0)
+    return base, h0, h1, w0, w1, divisor
+
+
 @cuda.jit
 def avg_pool2d_kernel(y, x, H, W, OH, OW, kernel, stride, padding, count_include_pad):
     """y[p, oh, ow] = sum of x[p] over the window inside the input / the window's divisor."""
     for idx in range(cuda.grid(1), y.size, cuda.gridsize(1)):
-        ow = idx % OW
-        oh = (idx // OW) % OH
-        base = (idx // (OW * OH)) * H * W
-        h0, h1, padded_h = avg_window(oh, kernel[0], stride[0], padding[0], H)
-        w0, w1, padded_w = avg_window(ow, kernel[1], stride[1], padding[1], W)
+        base, h0, h1, w0, w1, divisor = avg_pixel(idx, H, W, OH, OW, kernel, stride, padding, count_include_pad)
         total = y.dtype.type(0)
         for ih in range(h0, h1):
             for iw in range(w0, w1):
                 total += x[base + ih * W + iw]
-        divisor = padded_h * padded_w if count_include_pad else (h1 - h0) * (w1 - w0)
         y[idx] = total / divisor
 
 
@@ -86,12 +96,7 @@ def avg_pool2d_kernel(y, x, H, W, OH, OW, kernel, stride, padding, count_include
 def avg_pool2d_backward_kernel(gx, gy, H, W, OH, OW, kernel, stride, padding, count_include_pad):
     """gx[p, ih, iw] += gy[p, oh, ow] / divisor for every (ih, iw) of the window (gx starts at 0)."""
     for idx in range(cuda.grid(1), gy.size, cuda.gridsize(1)):
-        ow = idx % OW
-        oh = (idx // OW) % OH
-        base = (idx // (OW * OH)) * H * W
-        h0, h1, padded_h = avg_window(oh, kernel[0], stride[0], padding[0], H)
-        w0, w1, padded_w = avg_window(ow, kernel[1], stride[1], padding[1], W)
-        divisor = padded_h * padded_w if count_include_pad else (h1 - h0) * (w1 - w0)
+        base, h0, h1, w0, w1, divisor = avg_pixel(idx, H, W, OH, OW, kernel, stride, padding, count_include_pad)
         share = gy[idx] / divisor
         for ih in range(h0, h1):
             for iw in range(w0, w1):

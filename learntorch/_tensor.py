@@ -48,19 +48,31 @@ class Tensor:
         t._strides = contiguous_strides(t._shape) if strides is None else tuple(strides)
         t._offset = int(offset)
         t._dtype = dtype
-        t._device = device
         t._strided = None
-        t._base = base
-        t._version_counter = base._version_counter if base is not None else VersionCounter()
-        t._view_rewrites = t._version_counter.rewrites  # a view's grad_fn is valid until the next rewrite
-        t._requires_grad = False
-        t.grad = None
-        t.grad_fn = None
-        t._output_nr = 0
-        t._grad_accumulator = None
-        t._hooks = None
-        t._retains_grad = False
-        return t
+        return t._attach(device, base)
+
+    @classmethod
+    def _wrap(cls, a: Strided, device: Device) -> "Tensor":
+        """The tensor over a kernel's output ``a`` (a fresh storage), which is also its ``_array``."""
+        t = object.__new__(cls)
+        t._storage, t._shape, t._strides, t._offset, t._dtype = a
+        t._strided = a
+        return t._attach(device, None)
+
+    def _attach(self, device: Device, base: "Tensor | None") -> "Tensor":
+        """Set a new tensor's device and its autograd fields (as a fresh leaf, or a view of ``base``)."""
+        self._device = device
+        self._base = base
+        self._version_counter = base._version_counter if base is not None else VersionCounter()
+        self._view_rewrites = self._version_counter.rewrites  # a view's grad_fn is valid until the next rewrite
+        self._requires_grad = False
+        self.grad = None
+        self.grad_fn = None
+        self._output_nr = 0
+        self._grad_accumulator = None
+        self._hooks = None
+        self._retains_grad = False
+        return self
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Tensor":
         if len(args) == 1 and not kwargs and not isinstance(args[0], int):
@@ -125,7 +137,9 @@ class Tensor:
         """The tensor as the kernels see it (storage, shape, strides, offset, dtype), made once."""
         a = self._strided
         if a is None:
-            a = self._strided = Strided(self._storage, self._shape, self._strides, self._offset, self._dtype)
+            # tuple.__new__: Strided(...) without the NamedTuple's Python-level __new__ (twice as fast)
+            a = self._strided = tuple.__new__(Strided, (self._storage, self._shape, self._strides, self._offset,
+                                                        self._dtype))
         return a
 
     def _wrap_dim(self, dim: int, ndim: int | None = None) -> int:

@@ -63,9 +63,6 @@ def expanded(t: Tensor, shape: tuple[int, ...]) -> Tensor:
                         base=t)
 
 
-_new_strided = tuple.__new__
-
-
 def operand(t: Tensor, shape: tuple[int, ...] | None = None) -> Strided:
     """``t`` as a kernel argument, broadcast to ``shape`` (no copy)."""
     if shape is None or t._shape == shape:
@@ -75,8 +72,8 @@ def operand(t: Tensor, shape: tuple[int, ...] | None = None) -> Strided:
 
 def output(backend: Backend, shape: tuple[int, ...], dtype: dt.dtype) -> Strided:
     """A fresh, contiguous kernel output of ``shape`` and ``dtype``, allocated by ``backend``."""
-    # tuple.__new__ is Strided(...) without the NamedTuple's Python-level __new__ (twice as fast)
-    return _new_strided(Strided, (backend.empty(numel(shape), dtype), shape, contiguous_strides(shape), 0, dtype))
+    # tuple.__new__: Strided(...) without the NamedTuple's Python-level __new__ (twice as fast)
+    return tuple.__new__(Strided, (backend.empty(numel(shape), dtype), shape, contiguous_strides(shape), 0, dtype))
 
 
 def check_same_device(op: str, *tensors: Tensor) -> None:
@@ -122,9 +119,7 @@ def sum_to(g: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 def new_tensor(out: Strided, like: Tensor) -> Tensor:
     """The tensor over a kernel's output ``out`` (made by ``output``), on ``like``'s device."""
-    t = Tensor._make(out.storage, out.shape, out.strides, 0, dtype=out.dtype, device=like._device)
-    t._strided = out  # the kernels' view of it, made already
-    return t
+    return Tensor._wrap(out, like._device)
 
 
 def normalize_dims(op: str, t: Tensor, dim: Any) -> tuple[int, ...]:

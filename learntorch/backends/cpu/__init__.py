@@ -52,6 +52,8 @@ class CPUBackend(Backend):
         return np.empty(numel, dtype.np)
 
     def full(self, numel: int, value: Scalar, dtype: DType) -> np.ndarray:
+        if numel == 1:  # a Python number entering an op (x * 2): np.array is the quickest way
+            return np.array([value], dtype.np)
         out = np.empty(numel, dtype.np)
         out.fill(value)
         return out

@@ -198,7 +198,7 @@ def _conv_kernel(images, w_rows, bias, y, padded, cols, starts, acc, placement, 
 
     cols is (src, starts) from _patch_rows: with stride 1, slices of padded, not a copy.
     """
-    n_images, n_out, k = images.shape[0], w_rows.shape[0], w_rows.shape[1]
+    n_images, n_out = images.shape[0], w_rows.shape[0]
     out_h, out_w = out_hw
     tiles = (out_h + tile_rows - 1) // tile_rows
     units = n_images * tiles
@@ -207,14 +207,10 @@ def _conv_kernel(images, w_rows, bias, y, padded, cols, starts, acc, placement, 
         zero(padded[t].reshape(-1))
         image = -1
         for unit in range(t * units // threads, (t + 1) * units // threads):
-            n, oh0 = unit // tiles, (unit % tiles) * tile_rows
-            rows = min(tile_rows, out_h - oh0)
-            width = (rows - 1) * pitch + out_w
-            if n != image:
-                place(images[n], padded[t], placement)
-                image = n
-            src = _patch_rows(padded[t], cols[t, :k * width], starts[t], oh0, pitch, out_w,
-                              stride, dilation, kernel_hw)
+            n, oh0, rows, width, src = _tile_patches(images, image, unit, padded[t], cols[t],
+                                                     starts[t], placement, stride, dilation,
+                                                     kernel_hw, out_hw, tile_rows, pitch)
+            image = n
             out = acc[t, :n_out * width].reshape(n_out, width)
             for o in range(n_out):
                 _fill(out[o], bias[o])
@@ -238,7 +234,6 @@ def _weight_grad_kernel(grad_y, x, grad_w, padded, cols, starts, grad_tile, part
     cols is (src, starts) from _patch_rows: with stride 1, slices of padded, not a copy.
     """
     n_images, n_out = grad_y.shape[0], grad_y.shape[1]
-    k = grad_w.shape[1]
     out_h, out_w = out_hw
     tiles = (out_h + tile_rows - 1) // tile_rows
     units = n_images * tiles
@@ -248,14 +243,10 @@ def _weight_grad_kernel(grad_y, x, grad_w, padded, cols, starts, grad_tile, part
         zero(partial[t].reshape(-1))
         image = -1
         for unit in range(t * units // threads, (t + 1) * units // threads):
-            n, oh0 = unit // tiles, (unit % tiles) * tile_rows
-            rows = min(tile_rows, out_h - oh0)
-            width = (rows - 1) * pitch + out_w
-            if n != image:
-                place(x[n], padded[t], placement)
-                image = n
-            src = _patch_rows(padded[t], cols[t, :k * width], starts[t], oh0, pitch, out_w,
-                              stride, dilation, kernel_hw)
+            n, oh0, rows, width, src = _tile_patches(x, image, unit, padded[t], cols[t],
+                                                     starts[t], placement, stride, dilation,
+                                                     kernel_hw, out_hw, tile_rows, pitch)
+            image = n
             grad = grad_tile[t, :n_out * width].reshape(n_out, width)
             zero(grad.reshape(-1))
             for o in range(n_out):
@@ -281,6 +272,24 @@ def _bias_grad_kernel(grad_y, grad_b):
 
 
 # ---------------------------------------------------------------------------------- helpers
+
+@njit(inline="always")
+def _tile_patches(images, image, unit, padded, cols, starts, placement, stride, dilation,
+                  kernel_hw, out_hw, tile_rows, pitch):
+    """One work unit of the conv kernels: (n, oh0, rows, width, src) for tile `unit % tiles` of
+    image n = `unit // tiles`, output rows oh0 .. oh0 + rows - 1, `width` patch-matrix columns.
+    Places images[n] into padded unless it is there already (n == image); src from _patch_rows."""
+    out_h, out_w = out_hw
+    tiles = (out_h + tile_rows - 1) // tile_rows
+    n, oh0 = unit // tiles, (unit % tiles) * tile_rows
+    rows = min(tile_rows, out_h - oh0)
+    width = (rows - 1) * pitch + out_w
+    if n != image:
+        place(images[n], padded, placement)
+    k = starts.shape[0]
+    src = _patch_rows(padded, cols[:k * width], starts, oh0, pitch, out_w, stride, dilation,
+                      kernel_hw)
+    return n, oh0, rows, width, src
 
 @njit(cache=True)
 def _patch_rows(padded, cols, starts, oh0, pitch, out_w, stride, dilation, kernel_hw):

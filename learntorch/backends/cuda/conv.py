@@ -1,20 +1,11 @@
 """2-D convolution (groups=1) on the GPU, NCHW: the forward pass and the input and weight gradients.
 
 x (N, C, H, W), weight (O, C, KH, KW), y (N, O, OH, OW), with (sh, sw) = stride,
-(ph, pw) = padding, (dh, dw) = dilation. The forward computes::
+(ph, pw) = padding, (dh, dw) = dilation. The forward computes the plain seven-deep loop written
+out in ``backends/cpu/conv.py``'s docstring (the definition every backend follows), with one GPU
+thread per output pixel (n, o, oh, ow) running its inner loops over c, kh and kw.
 
-    for n, o, oh, ow:                                    # one GPU thread per output pixel
-        total = bias[o]
-        for c in range(C):
-            for kh in range(KH):
-                for kw in range(KW):
-                    ih = oh * sh - ph + kh * dh          # the input pixel tap (kh, kw) sees
-                    iw = ow * sw - pw + kw * dw
-                    if 0 <= ih < H and 0 <= iw < W:      # outside the input: zero padding
-                        total += x[n, c, ih, iw] * weight[o, c, kh, kw]
-        y[n, o, oh, ow] = total
-
-These are *direct* kernels: each thread runs the inner loops of the plain loop above, with no
+These are *direct* kernels: each thread runs the inner loops of that plain loop, with no
 im2col buffer. The two gradients turn the loop around so that each thread still owns the
 value it writes, and no two threads add into the same place:
 
